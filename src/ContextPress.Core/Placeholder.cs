@@ -1,0 +1,1 @@
+namespace ContextPress; internal static class Placeholder { }
