@@ -1,0 +1,109 @@
+using ContextPress.Text;
+
+namespace ContextPress.Compression;
+
+/// <summary>Keeps the most probable words whose token weights fit a budget, in linear time.</summary>
+internal static class BudgetSelector
+{
+    private const int Buckets = 1 << 16;
+
+    /// <summary>
+    /// Adds to <paramref name="kept"/> the most probable words not yet kept, until their weights reach
+    /// <paramref name="budget"/>. Words of equal probability (same bucket) are taken in text order.
+    /// </summary>
+    public static void Select(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int budget)
+    {
+        if (budget <= 0)
+        {
+            return;
+        }
+
+        // A counting sort over 65,536 probability buckets: O(n), no per-word allocation, deterministic.
+        long[] bucketWeights = System.Buffers.ArrayPool<long>.Shared.Rent(Buckets);
+        try
+        {
+            Array.Clear(bucketWeights, 0, Buckets);
+            for (int w = 0; w < probabilities.Length; w++)
+            {
+                if (!kept[w])
+                {
+                    bucketWeights[Bucket(probabilities[w])] += weights[w];
+                }
+            }
+
+            long used = 0;
+            int boundary = -1;
+            for (int b = Buckets - 1; b >= 0; b--)
+            {
+                if (used + bucketWeights[b] > budget)
+                {
+                    boundary = b;
+                    break;
+                }
+
+                used += bucketWeights[b];
+            }
+
+            for (int w = 0; w < probabilities.Length; w++)
+            {
+                if (kept[w])
+                {
+                    continue;
+                }
+
+                int bucket = Bucket(probabilities[w]);
+                if (bucket > boundary)
+                {
+                    kept[w] = true;
+                }
+                else if (bucket == boundary && used + weights[w] <= budget)
+                {
+                    kept[w] = true;
+                    used += weights[w];
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<long>.Shared.Return(bucketWeights);
+        }
+    }
+
+    /// <summary>Un-keeps the least probable kept, non-forced words until their weights reach <paramref name="excess"/>.</summary>
+    /// <returns>False when no word could be dropped.</returns>
+    public static bool DropLeastProbable(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, ReadOnlySpan<WordSpan> words, Span<bool> kept, int excess)
+    {
+        var candidates = new List<int>();
+        for (int w = 0; w < words.Length; w++)
+        {
+            if (kept[w] && (words[w].Traits & WordTraits.Forced) == 0)
+            {
+                candidates.Add(w);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return false;
+        }
+
+        float[] keys = new float[candidates.Count];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            keys[i] = probabilities[candidates[i]];
+        }
+
+        int[] order = candidates.ToArray();
+        Array.Sort(keys, order);
+        int dropped = 0;
+        for (int i = 0; i < order.Length && dropped < excess; i++)
+        {
+            kept[order[i]] = false;
+            dropped += Math.Max(1, weights[order[i]]);
+        }
+
+        return true;
+    }
+
+    private static int Bucket(float probability) => (int)(Math.Clamp(probability, 0f, 1f) * (Buckets - 1));
+}

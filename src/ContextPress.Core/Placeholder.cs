@@ -1,1 +1,0 @@
-namespace ContextPress; internal static class Placeholder { }
