@@ -11,12 +11,15 @@ internal static class BudgetSelector
     /// Adds to <paramref name="kept"/> the most probable words not yet kept, until their weights reach
     /// <paramref name="budget"/>. Words of equal probability (same bucket) are taken in text order.
     /// </summary>
-    public static void Select(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int budget)
+    /// <returns>The number of words added.</returns>
+    public static int Select(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int budget)
     {
         if (budget <= 0)
         {
-            return;
+            return 0;
         }
+
+        int added = 0;
 
         // A counting sort over 65,536 probability buckets: O(n), no per-word allocation, deterministic.
         long[] bucketWeights = System.Buffers.ArrayPool<long>.Shared.Rent(Buckets);
@@ -55,13 +58,17 @@ internal static class BudgetSelector
                 if (bucket > boundary)
                 {
                     kept[w] = true;
+                    added++;
                 }
                 else if (bucket == boundary && used + weights[w] <= budget)
                 {
                     kept[w] = true;
                     used += weights[w];
+                    added++;
                 }
             }
+
+            return added;
         }
         finally
         {
@@ -103,6 +110,21 @@ internal static class BudgetSelector
         }
 
         return true;
+    }
+
+    /// <summary>Returns the most probable word not yet kept whose weight fits <paramref name="room"/>, or -1.</summary>
+    public static int BestUnkept(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, ReadOnlySpan<bool> kept, int room)
+    {
+        int best = -1;
+        for (int w = 0; w < probabilities.Length; w++)
+        {
+            if (!kept[w] && weights[w] <= room && (best < 0 || probabilities[w] > probabilities[best]))
+            {
+                best = w;
+            }
+        }
+
+        return best;
     }
 
     private static int Bucket(float probability) => (int)(Math.Clamp(probability, 0f, 1f) * (Buckets - 1));

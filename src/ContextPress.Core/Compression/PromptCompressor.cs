@@ -96,6 +96,11 @@ public sealed partial class PromptCompressor
 
         var words = new List<WordSpan>(text.Length / 5);
         WordSplitter.Split(text, words);
+        if (words.Count == 0)
+        {
+            return Unchanged(text, originalTokens, budget, TokenCounter.EncodingName, options, Stopwatch.GetElapsedTime(started));
+        }
+
         MarkForced(text, CollectionsMarshal.AsSpan(words), options.ForceTokens, options.ForceReserveDigit ?? true);
 
         int[] weights = ArrayPool<int>.Shared.Rent(words.Count);
@@ -164,9 +169,24 @@ public sealed partial class PromptCompressor
         BudgetSelector.Select(scores, tokenWeights, kept, budget - forcedWeight);
         compressed = DefaultTextBuilder.Build(text, words, kept);
         compressedTokens = TokenCounter.CountTokens(compressed);
-        for (int attempt = 0; compressedTokens > budget && attempt < 8; attempt++)
+
+        // Word counts taken in isolation differ slightly from the joined text's (".\n" is one token, "." + "\n" two):
+        // top up with the next best words while the exact count is under budget, then give back the least probable
+        // words until it fits, so the result meets the budget within a word, counted exactly.
+        int tolerance = Math.Max(2, budget / 200);
+        for (int pass = 0; pass < 8 && compressedTokens < budget - tolerance; pass++)
         {
-            // Joining changed a few pieces' tokenization: give back the least probable words until the exact count fits.
+            if (BudgetSelector.Select(scores, tokenWeights, kept, budget - compressedTokens) == 0)
+            {
+                break;
+            }
+
+            compressed = DefaultTextBuilder.Build(text, words, kept);
+            compressedTokens = TokenCounter.CountTokens(compressed);
+        }
+
+        for (int pass = 0; pass < 16 && compressedTokens > budget; pass++)
+        {
             if (!BudgetSelector.DropLeastProbable(scores, tokenWeights, words, kept, compressedTokens - budget))
             {
                 break;
@@ -174,6 +194,27 @@ public sealed partial class PromptCompressor
 
             compressed = DefaultTextBuilder.Build(text, words, kept);
             compressedTokens = TokenCounter.CountTokens(compressed);
+        }
+
+        // A last few single words, best first, each verified, where the passes above left a gap.
+        for (int attempt = 0; attempt < 4 && compressedTokens < budget - tolerance; attempt++)
+        {
+            int candidate = BudgetSelector.BestUnkept(scores, tokenWeights, kept, budget - compressedTokens);
+            if (candidate < 0)
+            {
+                break;
+            }
+
+            kept[candidate] = true;
+            string trial = DefaultTextBuilder.Build(text, words, kept);
+            int trialTokens = TokenCounter.CountTokens(trial);
+            if (trialTokens > budget)
+            {
+                kept[candidate] = false;
+                break;
+            }
+
+            (compressed, compressedTokens) = (trial, trialTokens);
         }
 
         return keep;

@@ -195,20 +195,15 @@ public sealed class StatisticalTokenScorer : ITokenScorer
         }
     }
 
-    private static bool IsCapitalized(WordSpan word) => (word.Traits & (WordTraits.Capitalized | WordTraits.Punctuation)) == WordTraits.Capitalized;
+    /// <summary>A capitalised word that looks like part of a name, not a code (<c>UM3OG5</c>) or a punctuation run.</summary>
+    private static bool IsCapitalized(WordSpan word) =>
+        (word.Traits & (WordTraits.Capitalized | WordTraits.Punctuation | WordTraits.Digit | WordTraits.InnerUpper | WordTraits.Joined)) == WordTraits.Capitalized;
 
-    private static bool IsBridge(ReadOnlySpan<char> text, WordSpan word)
-    {
-        ReadOnlySpan<char> core = word.Core(text);
-        if (core.Length > 4 || (word.Traits & WordTraits.Capitalized) != 0 || (word.Traits & WordTraits.Letter) == 0 || word.CoreStart - word.Start > 1)
-        {
-            return false;
-        }
-
-        Span<char> lower = stackalloc char[4];
-        int length = core.ToLowerInvariant(lower);
-        return FunctionWords.Contains(lower[..length]);
-    }
+    /// <summary>The short words that occur inside names and titles (<c>of</c>, <c>de</c>, <c>von</c>, <c>with the</c>).</summary>
+    private static bool IsBridge(ReadOnlySpan<char> text, WordSpan word) =>
+        word.CoreStart - word.Start == 1 && (word.Traits & WordTraits.Capitalized) == 0 && word.Core(text) is
+            "of" or "the" or "de" or "la" or "le" or "du" or "von" or "van" or "der" or "den" or "da" or "di" or "del"
+            or "and" or "for" or "with" or "in" or "on" or "at" or "upon" or "a" or "an" or "&";
 
     /// <summary>LongLLMLingua-style coarse conditioning: sentences that share rare words with the question are kept preferentially.</summary>
     private static void BoostRelevantSentences(Span<float> logits, float[] questionOverlap)
