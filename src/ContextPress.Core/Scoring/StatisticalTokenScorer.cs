@@ -221,7 +221,7 @@ public sealed class StatisticalTokenScorer : ITokenScorer
 
         for (int w = 0; w < logits.Length; w++)
         {
-            logits[w] += 2f * questionOverlap[w] / best;
+            logits[w] += 1f * questionOverlap[w] / best;
         }
     }
 
