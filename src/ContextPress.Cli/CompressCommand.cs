@@ -59,7 +59,7 @@ internal sealed class CompressCommand
 
     private readonly Option<string> _question = new("--question")
     {
-        Description = "The question or task the compressed text must still answer; its words are kept preferentially.",
+        Description = "The question or task the compressed text must still answer; sentences sharing its rare words are kept preferentially.",
         HelpName = "TEXT",
     };
 

@@ -29,14 +29,20 @@ public sealed partial class PromptCompressor
     /// <param name="scorer">Scores words.</param>
     /// <param name="tokenCounter">Counts tokens for budgets and reports (default mode).</param>
     /// <param name="logger">Optional logger.</param>
-    public PromptCompressor(ITokenScorer scorer, ITokenCounter tokenCounter, ILogger<PromptCompressor>? logger = null)
+    /// <param name="defaultOptions">Options for calls that pass none; <see cref="PromptCompressionOptions.Default"/> when null.</param>
+    public PromptCompressor(ITokenScorer scorer, ITokenCounter tokenCounter, ILogger<PromptCompressor>? logger = null, PromptCompressionOptions? defaultOptions = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(tokenCounter);
+        defaultOptions?.Validate();
         Scorer = scorer;
         TokenCounter = tokenCounter;
+        DefaultOptions = defaultOptions ?? PromptCompressionOptions.Default;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Gets the options used by calls that pass none.</summary>
+    public PromptCompressionOptions DefaultOptions { get; }
 
     /// <summary>Gets the word scorer.</summary>
     public ITokenScorer Scorer { get; }
@@ -50,13 +56,13 @@ public sealed partial class PromptCompressor
 
     /// <summary>Compresses <paramref name="text"/>.</summary>
     /// <param name="text">The text; any length, any script.</param>
-    /// <param name="options">Rate or budget, force tokens and mode; <see cref="PromptCompressionOptions.Default"/> when null.</param>
+    /// <param name="options">Rate or budget, force tokens and mode; <see cref="DefaultOptions"/> when null.</param>
     /// <param name="cancellationToken">Cancels the compression.</param>
     /// <returns>The compressed text and its report.</returns>
     public async ValueTask<PromptCompressionResult> CompressAsync(string text, PromptCompressionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        options ??= PromptCompressionOptions.Default;
+        options ??= DefaultOptions;
         options.Validate();
 
         using Activity? activity = ContextPressTelemetry.ActivitySource.StartActivity("contextpress.compress_prompt");
@@ -115,22 +121,7 @@ public sealed partial class PromptCompressor
 
             long selectionStarted = Stopwatch.GetTimestamp();
             bool[] kept = SelectDefault(text, CollectionsMarshal.AsSpan(words), probabilities, weights, keep, budget, options.DropConsecutive, out string compressed, out int compressedTokens);
-            return new PromptCompressionResult
-            {
-                Text = compressed,
-                OriginalTokens = originalTokens,
-                CompressedTokens = compressedTokens,
-                EncodingName = TokenCounter.EncodingName,
-                TargetTokens = budget,
-                BudgetFeasible = compressedTokens <= budget,
-                Words = options.IncludeWordLabels ? words : [],
-                Kept = options.IncludeWordLabels ? kept.AsSpan(0, words.Count).ToArray() : [],
-                Chunks = chunks.Count,
-                Timings = new PromptCompressionTimings(
-                    Stopwatch.GetElapsedTime(started, scoringStarted),
-                    Stopwatch.GetElapsedTime(scoringStarted, selectionStarted),
-                    Stopwatch.GetElapsedTime(selectionStarted)),
-            };
+            return CreateResult(compressed, originalTokens, compressedTokens, TokenCounter.EncodingName, budget, options, words, kept.AsSpan(0, words.Count), chunks.Count, started, scoringStarted, selectionStarted);
         }
         finally
         {
@@ -271,24 +262,37 @@ public sealed partial class PromptCompressor
         }
 
         string compressed = output.ToString();
-        int compressedTokens = cl100k.CountTokens(compressed);
-        return new PromptCompressionResult
+        return CreateResult(compressed, originalTokens, cl100k.CountTokens(compressed), cl100k.EncodingName, budget, options, words, kept, chunks.Count, started, scoringStarted, selectionStarted);
+    }
+
+    private static PromptCompressionResult CreateResult(
+        string compressed,
+        int originalTokens,
+        int compressedTokens,
+        string encodingName,
+        int budget,
+        PromptCompressionOptions options,
+        List<WordSpan> words,
+        ReadOnlySpan<bool> kept,
+        int chunks,
+        long started,
+        long scoringStarted,
+        long selectionStarted) => new()
         {
             Text = compressed,
             OriginalTokens = originalTokens,
             CompressedTokens = compressedTokens,
-            EncodingName = cl100k.EncodingName,
+            EncodingName = encodingName,
             TargetTokens = budget,
             BudgetFeasible = compressedTokens <= budget,
             Words = options.IncludeWordLabels ? words : [],
-            Kept = options.IncludeWordLabels ? kept : [],
-            Chunks = chunks.Count,
+            Kept = options.IncludeWordLabels ? kept.ToArray() : [],
+            Chunks = chunks,
             Timings = new PromptCompressionTimings(
                 Stopwatch.GetElapsedTime(started, scoringStarted),
                 Stopwatch.GetElapsedTime(scoringStarted, selectionStarted),
                 Stopwatch.GetElapsedTime(selectionStarted)),
         };
-    }
 
     /// <summary>The reference weighs a word by the cl100k length of its piece string, <c>▁</c> prefix included.</summary>
     private static int ReferenceWordWeight(TiktokenTokenCounter cl100k, string text, WordSpan word)

@@ -48,7 +48,8 @@ public static class PromptCompressionServiceCollectionExtensions
         services.TryAddSingleton(sp => new PromptCompressor(
             sp.GetRequiredService<ITokenScorer>(),
             sp.GetRequiredService<ITokenCounter>(),
-            sp.GetService<ILogger<PromptCompressor>>()));
+            sp.GetService<ILogger<PromptCompressor>>(),
+            sp.GetRequiredService<IOptions<PromptCompressionServiceOptions>>().Value.Defaults));
         return services;
     }
 }

@@ -34,6 +34,16 @@ public class PromptCompressionDependencyInjectionTests
     }
 
     [Fact]
+    public async Task AddPromptCompression_AppliesConfiguredDefaults()
+    {
+        using ServiceProvider services = new ServiceCollection()
+            .AddPromptCompression(o => o.Defaults = new PromptCompressionOptions { TargetTokens = 30 })
+            .BuildServiceProvider();
+        PromptCompressionResult result = await services.GetRequiredService<PromptCompressor>().CompressAsync(SampleTexts.AgentProse, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(30, result.TargetTokens);
+    }
+
+    [Fact]
     public void AddPromptCompression_RejectsInvalidDefaults()
     {
         using ServiceProvider services = new ServiceCollection()
