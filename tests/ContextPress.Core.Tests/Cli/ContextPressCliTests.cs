@@ -1,3 +1,4 @@
+using ContextPress.Tests.TestSupport;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -361,7 +362,7 @@ public class ContextPressCliTests
         byte[] bytes = File.ReadAllBytes(output);
         string compressed = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes); // throws on broken UTF-8
         Assert.True(compressed.Length > 0 && compressed.Length < text.Length);
-        AssertWellFormedUtf16(compressed);
+        TextAssert.WellFormedUtf16(compressed);
 
         var inputRunes = new HashSet<Rune>(text.EnumerateRunes());
         foreach (Rune rune in compressed.EnumerateRunes())
@@ -403,7 +404,7 @@ public class ContextPressCliTests
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(30, run.Stdout.Count(c => c == '?'));
         Assert.Equal(30, run.Stdout.Count(c => c == '!'));
-        Assert.Equal(30, CountOccurrences(run.Stdout, "note:"));
+        Assert.Equal(30, TextAssert.CountOccurrences(run.Stdout, "note:"));
     }
 
     [Fact]
@@ -453,30 +454,5 @@ public class ContextPressCliTests
         Assert.Contains("--target-tokens", run.Stdout, StringComparison.Ordinal);
     }
 
-    private static void AssertWellFormedUtf16(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]))
-            {
-                Assert.True(i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]), $"lone high surrogate at {i}");
-                i++;
-            }
-            else
-            {
-                Assert.False(char.IsLowSurrogate(text[i]), $"lone low surrogate at {i}");
-            }
-        }
-    }
 
-    private static int CountOccurrences(string text, string value)
-    {
-        int count = 0;
-        for (int at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
-    }
 }

@@ -62,9 +62,9 @@ public partial class PromptCompressorTests
             text,
             new PromptCompressionOptions { Rate = 0.3, ForceTokens = ["?", "The answer is", "Question:"] }, cancellationToken: TestContext.Current.CancellationToken);
 
-        Assert.Equal(20, Count(result.Text, "?"));
-        Assert.Equal(20, Count(result.Text, "The answer is"));
-        Assert.Equal(20, Count(result.Text, "Question:"));
+        Assert.Equal(20, TextAssert.CountOccurrences(result.Text, "?"));
+        Assert.Equal(20, TextAssert.CountOccurrences(result.Text, "The answer is"));
+        Assert.Equal(20, TextAssert.CountOccurrences(result.Text, "Question:"));
     }
 
     [Fact]
@@ -165,7 +165,7 @@ public partial class PromptCompressorTests
         foreach (double rate in new[] { 0.2, 0.5, 0.8 })
         {
             PromptCompressionResult result = await s_compressor.CompressAsync(text, new PromptCompressionOptions { Rate = rate }, cancellationToken: TestContext.Current.CancellationToken);
-            AssertValidUtf16(result.Text);
+            TextAssert.WellFormedUtf16(result.Text);
             Assert.True(IsSubsequence(result.Text, text), "the output must be the input with words removed");
             Assert.True(result.CompressedTokens <= result.TargetTokens || !result.BudgetFeasible);
         }
@@ -230,34 +230,7 @@ public partial class PromptCompressorTests
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await s_compressor.CompressAsync(null!, cancellationToken: TestContext.Current.CancellationToken));
     }
 
-    private static int Count(string text, string value)
-    {
-        int count = 0;
-        for (int i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + value.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
 
-        return count;
-    }
-
-    private static void AssertValidUtf16(string s)
-    {
-        for (int i = 0; i < s.Length; i++)
-        {
-            if (char.IsHighSurrogate(s[i]))
-            {
-                Assert.True(i + 1 < s.Length && char.IsLowSurrogate(s[i + 1]), $"lone high surrogate at {i}");
-                i++;
-            }
-            else
-            {
-                Assert.False(char.IsLowSurrogate(s[i]), $"lone low surrogate at {i}");
-            }
-        }
-
-        _ = new UTF8Encoding(false, true).GetBytes(s);
-    }
 
     private static bool IsSubsequence(string output, string input)
     {
