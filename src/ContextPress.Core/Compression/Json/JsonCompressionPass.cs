@@ -1,0 +1,437 @@
+using System.Text.Json;
+using ContextPress.Tokens;
+
+namespace ContextPress.Compression.Json;
+
+/// <summary>State shared by the levels of one call: options, and caches of token counts and prose compressions.</summary>
+internal sealed class JsonCompressionCall
+{
+    private readonly Dictionary<string, int> _tokenCounts = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Text, double Rate), string> _compressed = [];
+    private readonly HashSet<string> _boilerplate;
+
+    public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options)
+    {
+        ProseCompressor = proseCompressor;
+        Counter = proseCompressor.TokenCounter;
+        Options = options;
+        Protected = [.. options.ProtectedValues.Distinct(StringComparer.Ordinal)];
+        Relevant = [.. options.RelevantTerms.Distinct(StringComparer.OrdinalIgnoreCase)];
+        _boilerplate = new HashSet<string>(options.BoilerplateKeys, StringComparer.Ordinal);
+        Question = Relevant.Length == 0 ? null : string.Join(' ', Relevant);
+    }
+
+    public PromptCompressor ProseCompressor { get; }
+
+    public ITokenCounter Counter { get; }
+
+    public JsonCompressionOptions Options { get; }
+
+    public string[] Protected { get; }
+
+    public string[] Relevant { get; }
+
+    public string? Question { get; }
+
+    public bool IsBoilerplate(string key) => _boilerplate.Count > 0 && _boilerplate.Contains(key) && !JsonKeyClassifier.IsIdLike(key);
+
+    public int CountTokens(string text)
+    {
+        if (!_tokenCounts.TryGetValue(text, out int count))
+        {
+            count = Counter.CountTokens(text);
+            _tokenCounts[text] = count;
+        }
+
+        return count;
+    }
+
+    /// <summary>True when <paramref name="value"/> is prose longer than the long-string threshold and holds no protected value.</summary>
+    public bool IsLongProse(string value) =>
+        value.Length > Options.LongStringTokens / 4
+        && !ContainsProtected(value)
+        && JsonStrings.MayBeProse(value)
+        && CountTokens(value) > Options.LongStringTokens;
+
+    public bool ContainsProtected(string text)
+    {
+        foreach (string value in Protected)
+        {
+            if (text.Contains(value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Prompt-compresses <paramref name="text"/>; returns the same instance when that saves nothing.</summary>
+    public async ValueTask<string> CompressProseAsync(string text, double rate, CancellationToken cancellationToken)
+    {
+        if (_compressed.TryGetValue((text, rate), out string? cached))
+        {
+            return cached;
+        }
+
+        List<string> force = [];
+        foreach (string term in Relevant)
+        {
+            if (text.Contains(term, StringComparison.Ordinal))
+            {
+                force.Add(term);
+            }
+        }
+
+        PromptCompressionResult result = await ProseCompressor.CompressAsync(
+            text,
+            new PromptCompressionOptions { Rate = rate, ForceTokens = force, Question = Question, IncludeWordLabels = false },
+            cancellationToken).ConfigureAwait(false);
+
+        string compressed = result.Text.Trim();
+        if (compressed.Length == 0 || result.CompressedTokens >= result.OriginalTokens || compressed.Length >= text.Length)
+        {
+            compressed = text;
+        }
+
+        _compressed[(text, rate)] = compressed;
+        return compressed;
+    }
+}
+
+/// <summary>One level applied to a fresh copy of the document.</summary>
+internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSettings settings)
+{
+    private const int FallbackFields = 3;
+
+    private readonly List<(CompressedString Node, double Rate)> _pending = [];
+
+    public int ElementsRemoved { get; private set; }
+
+    public int StringsCompressed { get; private set; }
+
+    public int FieldsDropped { get; private set; }
+
+    /// <summary>Builds the level's copy of <paramref name="element"/>; long prose strings are queued for <see cref="CompressPendingAsync"/>.</summary>
+    public CompressedNode Transform(JsonElement element, bool inArray) => element.ValueKind switch
+    {
+        JsonValueKind.Object => TransformObject(element, inArray),
+        JsonValueKind.Array => TransformArray(element),
+        JsonValueKind.String => TransformString(element),
+        _ => new CompressedRaw(element.GetRawText()),
+    };
+
+    /// <summary>Prompt-compresses the queued prose strings.</summary>
+    public async ValueTask CompressPendingAsync(CancellationToken cancellationToken)
+    {
+        foreach ((CompressedString node, double rate) in _pending)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string compressed = await call.CompressProseAsync(node.Value, rate, cancellationToken).ConfigureAwait(false);
+            if (!ReferenceEquals(compressed, node.Value))
+            {
+                node.Value = compressed;
+                StringsCompressed++;
+            }
+        }
+
+        _pending.Clear();
+    }
+
+    private CompressedNode TransformObject(JsonElement element, bool inArray)
+    {
+        (int removed, int strings, int dropped, int pending) = (ElementsRemoved, StringsCompressed, FieldsDropped, _pending.Count);
+        var result = new CompressedObject();
+        bool[]? essential = settings.EssentialFieldsOnly && inArray ? EssentialFields(element) : null;
+        int index = -1;
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            index++;
+            if (!JsonElementText.TryGetName(property, out string? name))
+            {
+                // A key with a lone surrogate escape cannot be decoded or written back: copy the object as given.
+                (ElementsRemoved, StringsCompressed, FieldsDropped) = (removed, strings, dropped);
+                _pending.RemoveRange(pending, _pending.Count - pending);
+                return new CompressedRaw(element.GetRawText());
+            }
+
+            JsonElement value = property.Value;
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                FieldsDropped++;
+                continue;
+            }
+
+            if (call.IsBoilerplate(name) || (essential is not null && !essential[index] && !IsProtected(name, value)))
+            {
+                FieldsDropped++;
+                continue;
+            }
+
+            CompressedNode node = Transform(value, inArray: false);
+            if (node.IsEmpty)
+            {
+                FieldsDropped++;
+                continue;
+            }
+
+            result.Properties.Add(new KeyValuePair<string, CompressedNode>(name, node));
+        }
+
+        return result;
+    }
+
+    /// <summary>Marks the essential fields of an object inside an array; with none, its first few scalar fields.</summary>
+    private static bool[] EssentialFields(JsonElement element)
+    {
+        var keep = new bool[element.GetPropertyCount()];
+        int index = 0;
+        bool any = false;
+        foreach (JsonProperty property in element.EnumerateObject())
+        {
+            keep[index] = JsonElementText.TryGetName(property, out string? name) && JsonKeyClassifier.IsEssential(name);
+            any |= keep[index];
+            index++;
+        }
+
+        if (!any)
+        {
+            index = 0;
+            int kept = 0;
+            foreach (JsonProperty property in element.EnumerateObject())
+            {
+                JsonValueKind kind = property.Value.ValueKind;
+                bool scalar = kind is JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False
+                    || (kind == JsonValueKind.String && property.Value.GetRawText().Length > 2);
+                if (scalar && kept < FallbackFields)
+                {
+                    keep[index] = true;
+                    kept++;
+                }
+
+                index++;
+            }
+        }
+
+        return keep;
+    }
+
+    private CompressedArray TransformArray(JsonElement element)
+    {
+        int length = element.GetArrayLength();
+        if (length <= settings.TrimAbove)
+        {
+            var all = new CompressedArray(length);
+            foreach (JsonElement item in element.EnumerateArray())
+            {
+                all.Items.Add(Transform(item, inArray: true));
+            }
+
+            return all;
+        }
+
+        bool[] keep = SelectItems(element, length, settings.KeepItems);
+        int kept = 0;
+        var result = new CompressedArray(settings.KeepItems + 1);
+        int index = 0;
+        foreach (JsonElement item in element.EnumerateArray())
+        {
+            if (keep[index++])
+            {
+                result.Items.Add(Transform(item, inArray: true));
+                kept++;
+            }
+        }
+
+        int removed = length - kept;
+        if (removed > 0)
+        {
+            ElementsRemoved += removed;
+            result.Items.Add(new CompressedString(StructuredJsonCompressor.FormatOmittedItemsMarker(removed)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Protected elements always; then the most relevant; then the first ones.</summary>
+    private bool[] SelectItems(JsonElement element, int length, int limit)
+    {
+        var keep = new bool[length];
+        int kept = 0;
+        List<(int Index, int Matches)>? relevant = call.Relevant.Length > 0 ? [] : null;
+        int index = 0;
+        foreach (JsonElement item in element.EnumerateArray())
+        {
+            if (call.Protected.Length > 0 && JsonElementText.CountMatches(item, call.Protected, StringComparison.Ordinal, stopAtFirst: true) > 0)
+            {
+                keep[index] = true;
+                kept++;
+            }
+            else if (relevant is not null)
+            {
+                int matches = JsonElementText.CountMatches(item, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false);
+                if (matches > 0)
+                {
+                    relevant.Add((index, matches));
+                }
+            }
+
+            index++;
+        }
+
+        if (relevant is not null && kept < limit)
+        {
+            relevant.Sort(static (a, b) => a.Matches != b.Matches ? b.Matches.CompareTo(a.Matches) : a.Index.CompareTo(b.Index));
+            for (int r = 0; r < relevant.Count && kept < limit; r++)
+            {
+                keep[relevant[r].Index] = true;
+                kept++;
+            }
+        }
+
+        for (int i = 0; i < length && kept < limit; i++)
+        {
+            if (!keep[i])
+            {
+                keep[i] = true;
+                kept++;
+            }
+        }
+
+        return keep;
+    }
+
+    private CompressedNode TransformString(JsonElement element)
+    {
+        if (!JsonElementText.TryGetString(element, out string? value))
+        {
+            return new CompressedRaw(element.GetRawText());
+        }
+
+        var node = new CompressedString(value);
+        if ((settings.ProseRate is null && !settings.LeadOnly) || !call.IsLongProse(value))
+        {
+            return node;
+        }
+
+        if (settings.LeadOnly)
+        {
+            string? lead = JsonStrings.Lead(value);
+            if (lead is not null && call.CountTokens(lead) < call.CountTokens(value))
+            {
+                node.Value = lead;
+                StringsCompressed++;
+            }
+        }
+        else
+        {
+            _pending.Add((node, settings.ProseRate!.Value));
+        }
+
+        return node;
+    }
+
+    private bool IsProtected(string name, JsonElement value) =>
+        call.Protected.Length > 0
+        && (call.ContainsProtected(name) || JsonElementText.CountMatches(value, call.Protected, StringComparison.Ordinal, stopAtFirst: true) > 0);
+}
+
+/// <summary>Searches the keys, strings and numbers of an element.</summary>
+internal static class JsonElementText
+{
+    /// <summary>Reads a string; false for strings with escapes that do not decode to valid UTF-16 (lone surrogates).</summary>
+    public static bool TryGetString(JsonElement element, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+    {
+        try
+        {
+            value = element.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
+        }
+    }
+
+    /// <summary>Reads a property name; false for names with escapes that do not decode to valid UTF-16.</summary>
+    public static bool TryGetName(JsonProperty property, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = null;
+            return false;
+        }
+    }
+
+    /// <summary>Counts the distinct <paramref name="terms"/> found in the keys, strings and numbers of <paramref name="element"/>.</summary>
+    public static int CountMatches(JsonElement element, string[] terms, StringComparison comparison, bool stopAtFirst)
+    {
+        if (terms.Length == 0)
+        {
+            return 0;
+        }
+
+        var found = new bool[terms.Length];
+        int count = 0;
+        Visit(element, terms, found, comparison, stopAtFirst, ref count);
+        return count;
+    }
+
+    private static bool Visit(JsonElement element, string[] terms, bool[] found, StringComparison comparison, bool stopAtFirst, ref int count)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    if (Check(TryGetName(property, out string? name) ? name : string.Empty, terms, found, comparison, stopAtFirst, ref count) || Visit(property.Value, terms, found, comparison, stopAtFirst, ref count))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    if (Visit(item, terms, found, comparison, stopAtFirst, ref count))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            case JsonValueKind.String:
+                return Check(TryGetString(element, out string? value) ? value : element.GetRawText(), terms, found, comparison, stopAtFirst, ref count);
+            case JsonValueKind.Number:
+                return Check(element.GetRawText(), terms, found, comparison, stopAtFirst, ref count);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Marks the terms <paramref name="text"/> contains; true when the search can stop.</summary>
+    private static bool Check(string text, string[] terms, bool[] found, StringComparison comparison, bool stopAtFirst, ref int count)
+    {
+        for (int t = 0; t < terms.Length; t++)
+        {
+            if (!found[t] && text.Contains(terms[t], comparison))
+            {
+                found[t] = true;
+                count++;
+                if (stopAtFirst)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return count == terms.Length;
+    }
+}

@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ContextPress.Context;
+using ContextPress.History;
+
+namespace ContextPress.Tests.History;
+
+public class ContextCompressorTests
+{
+    private static readonly ContextCompressor s_compressor = ContextCompressor.CreateDefault();
+
+    /// <summary>A seeded agent history: system, user request, tool steps with large JSON results, an assistant note, a follow-up.</summary>
+    internal static List<ContextItem> AgentHistory(int seed, int steps = 8, string? request = null)
+    {
+        var random = new Random(seed);
+        var items = new List<ContextItem>
+        {
+            ContextItem.System("You are a support agent. Use the tools to look up orders and issue refunds. Never invent ids."),
+            ContextItem.User(request ?? "Refund the damaged hat from my last order and e-mail me the confirmation."),
+        };
+        string[] tools = ["search_orders", "get_customer", "list_payments", "get_shipping", "list_tickets", "get_catalog"];
+        for (int s = 0; s < steps; s++)
+        {
+            string tool = tools[s % tools.Length];
+            string callId = $"call_{seed}_{s}";
+            items.Add(ContextItem.ToolCallRequest([new ToolCall(callId, tool, $"{{\"query\":\"page {s}\",\"page_size\":40}}")]));
+            items.Add(ContextItem.ToolResult(callId, tool, ToolResultJson(random, s)));
+            if (s % 3 == 2)
+            {
+                items.Add(ContextItem.Assistant($"Step {s} done: I looked at the {tool} output and will continue with the next lookup as planned."));
+            }
+        }
+
+        items.Add(ContextItem.User("Also, which card will the refund go to?", turn: 1));
+        return items;
+    }
+
+    private static string ToolResultJson(Random random, int step)
+    {
+        var records = new StringBuilder();
+        int count = 20 + random.Next(20);
+        for (int r = 0; r < count; r++)
+        {
+            if (r > 0)
+            {
+                records.Append(',');
+            }
+
+            records.Append(CultureInfo.InvariantCulture, $"{{\"id\":\"ORD-{step}{r:D3}{random.Next(10, 99)}\",\"sku\":\"HAT{random.Next(100, 999)}\",\"amount\":{random.Next(100, 99999) / 100.0},\"date\":\"2024-0{1 + (r % 9)}-1{r % 10}\",\"customer\":{{\"name\":\"Ann Lee\",\"email\":\"ann{r}@example.com\"}},\"note\":null,\"description\":\"This item was shipped in a standard box with a printed receipt and a short thank-you note from the store, and it arrived within the promised delivery window without any reported issue.\"}}");
+        }
+
+        return $"{{\"request_id\":\"req-{random.Next(100000)}\",\"page\":1,\"total\":{count},\"items\":[{records}]}}";
+    }
+
+    [Theory]
+    [InlineData(1, 0.5)]
+    [InlineData(2, 0.33)]
+    [InlineData(3, 0.2)]
+    [InlineData(4, 0.7)]
+    public async Task Invariants_HoldForEveryRatio(int seed, double ratio)
+    {
+        List<ContextItem> items = AgentHistory(seed);
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = ratio }, TestContext.Current.CancellationToken);
+
+        // System first and unchanged; last user message unchanged; results after their calls with unchanged ids.
+        Assert.Equal(items[0], result.Items[0]);
+        Assert.Equal(items[^1], result.Items[^1]);
+        Assert.Empty(ContextValidation.FindProblems(result.Items));
+        var callIds = items.SelectMany(i => i.ToolCalls).Select(c => c.CallId).ToHashSet();
+        Assert.All(result.Items.Where(i => i.Kind == ContextItemKind.ToolResult), r => Assert.Contains(r.ToolCallId!, callIds));
+
+        // Output never larger; budget met when feasible; the report covers every input item.
+        Assert.True(result.TokensAfter <= result.TokensBefore);
+        Assert.True(result.BudgetFeasible);
+        Assert.True(result.TokensAfter <= result.BudgetTokens);
+        Assert.Equal(items.Count, result.ItemReports.Count);
+        Assert.Equal(result.TokensAfter, result.ItemReports.Sum(r => r.TokensAfter));
+        Assert.Equal(result.TokensAfter, result.Items.Sum(i => ContextCompressor.CountItemTokens(s_compressor.TokenCounter, i)));
+
+        // Compressed JSON results are still JSON.
+        foreach (ContextItem item in result.Items.Where(i => i.Kind == ContextItemKind.ToolResult && i.Text.StartsWith('{')))
+        {
+            using JsonDocument _ = JsonDocument.Parse(item.Text);
+        }
+    }
+
+    [Fact]
+    public async Task UnderBudget_KeepsEverything()
+    {
+        List<ContextItem> items = AgentHistory(5, steps: 2);
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { BudgetTokens = 1_000_000 }, TestContext.Current.CancellationToken);
+        Assert.Equal(items, result.Items);
+        Assert.All(result.ItemReports, r => Assert.Equal(ContextAction.Keep, r.Action));
+    }
+
+    [Fact]
+    public async Task ProtectedItemsAloneOverBudget_IsFlaggedInfeasible_AndLosesNothingProtected()
+    {
+        List<ContextItem> items = AgentHistory(6);
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { BudgetTokens = 20 }, TestContext.Current.CancellationToken);
+        Assert.False(result.BudgetFeasible);
+        Assert.Contains(items[0], result.Items);
+        Assert.Contains(items[^1], result.Items);
+        Assert.All(result.ItemReports.Where(r => r.Protected), r => Assert.Equal(ContextAction.Keep, r.Action));
+        Assert.True(result.TokensAfter < result.TokensBefore);
+    }
+
+    [Fact]
+    public async Task ValuesNamedByTheRequest_SurviveCompressionAndStubs()
+    {
+        List<ContextItem> items = AgentHistory(7);
+        string needle = items.Where(i => i.Kind == ContextItemKind.ToolResult).Skip(1).First().Text.Split('"')[13]; // an order id of the 2nd result
+        Assert.StartsWith("ORD-", needle, StringComparison.Ordinal);
+        items[^1] = ContextItem.User($"Refund order {needle} to the card on file.", turn: 1);
+
+        foreach (double ratio in new[] { 0.5, 0.2, 0.1 })
+        {
+            ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = ratio }, TestContext.Current.CancellationToken);
+            int holders = result.Items.Take(result.Items.Count - 1).Count(i => i.Text.Contains(needle, StringComparison.Ordinal));
+            Assert.True(holders > 0, $"{needle} lost at ratio {ratio}");
+        }
+    }
+
+    [Fact]
+    public async Task Plan_KeepsTheRelevantResultFullerThanIrrelevantOnes()
+    {
+        List<ContextItem> items = AgentHistory(8, steps: 6);
+        var plan = new ContextPlan { Steps = ["check shipping status of the order", "open a ticket for the damaged item"], CurrentStep = 0 };
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.4, Plan = plan }, TestContext.Current.CancellationToken);
+
+        ContextItemReport shipping = result.ItemReports.Single(r => r.Kind == ContextItemKind.ToolResult && items[r.Index].ToolName == "get_shipping");
+        ContextItemReport catalog = result.ItemReports.Single(r => r.Kind == ContextItemKind.ToolResult && items[r.Index].ToolName == "get_catalog");
+        Assert.True(shipping.Relevance > catalog.Relevance, $"shipping {shipping} catalog {catalog}");
+        Assert.True((double)shipping.TokensAfter / shipping.TokensBefore >= (double)catalog.TokensAfter / catalog.TokensBefore, $"shipping {shipping} catalog {catalog}");
+    }
+
+    [Fact]
+    public async Task Drops_RemoveWholeCallResultGroups()
+    {
+        List<ContextItem> items = AgentHistory(9, steps: 10);
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.05 }, TestContext.Current.CancellationToken);
+        Assert.Contains(result.ItemReports, r => r.Action == ContextAction.Drop);
+        foreach (ContextItemReport dropped in result.ItemReports.Where(r => r.Action == ContextAction.Drop && r.Kind == ContextItemKind.ToolResult))
+        {
+            string callId = items[dropped.Index].ToolCallId!;
+            int callIndex = items.FindIndex(i => i.ToolCalls.Any(c => c.CallId == callId));
+            Assert.Equal(ContextAction.Drop, result.ItemReports[callIndex].Action);
+        }
+
+        Assert.Empty(ContextValidation.FindProblems(result.Items));
+    }
+
+    [Fact]
+    public async Task Compression_IsDeterministic()
+    {
+        List<ContextItem> items = AgentHistory(10);
+        var options = new ContextCompressionOptions { TargetRatio = 0.33 };
+        ContextCompressionResult first = await s_compressor.CompressAsync(items, options, TestContext.Current.CancellationToken);
+        ContextCompressionResult second = await ContextCompressor.CreateDefault().CompressAsync(items, options, TestContext.Current.CancellationToken);
+        Assert.Equal(first.Items, second.Items);
+        Assert.Equal(first.ItemReports, second.ItemReports);
+    }
+
+    [Fact]
+    public async Task PendingCallsAndTheLatestStep_AreProtected()
+    {
+        List<ContextItem> items = AgentHistory(11, steps: 5);
+        items.RemoveAt(items.Count - 1);
+        items.Add(ContextItem.ToolCallRequest([new ToolCall("pending_1", "issue_refund", "{\"order\":\"ORD-1\"}")]));
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.3 }, TestContext.Current.CancellationToken);
+        Assert.Equal(items[^1], result.Items[^1]);
+        Assert.True(result.ItemReports[^1].Protected);
+    }
+
+    [Fact]
+    public async Task InvalidHistory_IsRejected()
+    {
+        List<ContextItem> items = [ContextItem.System("s"), ContextItem.ToolResult("nope", "tool", "{}")];
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await s_compressor.CompressAsync(items, cancellationToken: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await s_compressor.CompressAsync(AgentHistory(1), new ContextCompressionOptions { TargetRatio = 0 }, TestContext.Current.CancellationToken));
+    }
+}
