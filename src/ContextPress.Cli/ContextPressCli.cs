@@ -107,6 +107,7 @@ public static class ContextPressCli
     {
         var root = new RootCommand("ContextPress: compress prompts and agent histories to a token budget (LLMLingua-2 style, no model file needed).");
         root.Add(CompressCommand.Create(streams));
+        root.Add(CompressHistoryCommand.Create(streams));
         return root;
     }
 }
