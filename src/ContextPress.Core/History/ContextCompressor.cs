@@ -115,7 +115,7 @@ public sealed partial class ContextCompressor
     /// <summary>Moves one item (or its whole call/result group, for a drop) one level down; returns the tokens saved.</summary>
     private async ValueTask<int> DegradeAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
-        if (state.Level == DegradeLevel.Stub)
+        if (state.Level == DegradeLevel.MinimalStub)
         {
             return plan.DropGroup(state);
         }
@@ -125,7 +125,8 @@ public sealed partial class ContextCompressor
         {
             DegradeLevel.Half => await CompressTextAsync(plan, state, 0.5, options, cancellationToken).ConfigureAwait(false),
             DegradeLevel.Quarter => await CompressTextAsync(plan, state, 0.25, options, cancellationToken).ConfigureAwait(false),
-            _ => Stub(plan, state),
+            DegradeLevel.Stub => Stub(plan, state, minimal: false),
+            _ => Stub(plan, state, minimal: true),
         };
 
         int before = state.Tokens;
@@ -135,7 +136,7 @@ public sealed partial class ContextCompressor
         {
             state.Text = text;
             state.Tokens = tokens;
-            state.Action = target == DegradeLevel.Stub ? ContextAction.Stub : ContextAction.Compress;
+            state.Action = target >= DegradeLevel.Stub ? ContextAction.Stub : ContextAction.Compress;
         }
 
         return before - state.Tokens;
@@ -180,13 +181,16 @@ public sealed partial class ContextCompressor
         return prose.Text;
     }
 
-    private static string Stub(HistoryPlan plan, ItemState state)
+    private static string Stub(HistoryPlan plan, ItemState state, bool minimal)
     {
+        // A stub carries the item's function-critical values, those the next steps name first; a minimal stub only those.
         ContextItem item = state.Item;
-        IEnumerable<string> values = plan.ReferencedValuesIn(item.Text)
-            .Concat(CriticalValues.Extract(item.Text))
-            .Distinct(StringComparer.Ordinal)
-            .Take(MaxStubValues);
+        IEnumerable<string> values = plan.ReferencedValuesIn(item.Text);
+        if (!minimal)
+        {
+            values = values.Concat(CriticalValues.Extract(item.Text)).Distinct(StringComparer.Ordinal).Take(MaxStubValues);
+        }
+
         string what = item.Kind switch
         {
             ContextItemKind.ToolResult => $"{item.ToolName ?? "tool"} result",

@@ -12,6 +12,9 @@ internal enum DegradeLevel
     Half,
     Quarter,
     Stub,
+
+    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    MinimalStub,
 }
 
 /// <summary>The working state of one item during a <see cref="ContextCompressor"/> call.</summary>
@@ -135,7 +138,7 @@ internal sealed class HistoryPlan
                 continue;
             }
 
-            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.Stub ? 1.6 : 0);
+            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.MinimalStub ? 1.6 : 0);
             if (priority < bestPriority)
             {
                 best = state;
@@ -197,7 +200,7 @@ internal sealed class HistoryPlan
             return false;
         }
 
-        if (state.Level < DegradeLevel.Stub)
+        if (state.Level < DegradeLevel.MinimalStub)
         {
             // A tool-call message is only its (uncompressible) calls when it has no text: it goes with its group.
             return state.Item.Kind != ContextItemKind.ToolCall || state.Item.Text.Length > 0;
