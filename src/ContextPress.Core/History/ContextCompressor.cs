@@ -101,6 +101,11 @@ public sealed partial class ContextCompressor
             total -= await DegradeAsync(plan, next, options, cancellationToken).ConfigureAwait(false);
         }
 
+        if (total <= budget)
+        {
+            total = plan.Restore(total);
+        }
+
         ContextCompressionResult result = plan.ToResult(total, TokenCounter.EncodingName, Stopwatch.GetElapsedTime(started));
         ContextPressTelemetry.InputTokens.Add(result.TokensBefore, new KeyValuePair<string, object?>("contextpress.compressor", "history"));
         ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, new KeyValuePair<string, object?>("contextpress.compressor", "history"));
@@ -134,9 +139,7 @@ public sealed partial class ContextCompressor
         int tokens = text is null ? before : MessageOverheadTokens + TokenCounter.CountTokens(text) + state.CallTokens;
         if (text is not null && tokens < before)
         {
-            state.Text = text;
-            state.Tokens = tokens;
-            state.Action = target >= DegradeLevel.Stub ? ContextAction.Stub : ContextAction.Compress;
+            state.Apply(text, tokens, target >= DegradeLevel.Stub ? ContextAction.Stub : ContextAction.Compress);
         }
 
         return before - state.Tokens;

@@ -46,6 +46,18 @@ internal sealed class ItemState(int index, ContextItem item, int tokens, int cal
     public double Relevance { get; set; }
 
     public double Utility { get; set; }
+
+    /// <summary>Gets the versions this item had before each change that saved tokens, newest last.</summary>
+    public Stack<(string? Text, int Tokens, ContextAction Action)> Previous { get; } = new();
+
+    /// <summary>Records the current version, then applies a smaller one.</summary>
+    public void Apply(string text, int tokens, ContextAction action)
+    {
+        Previous.Push((Text, Tokens, Action));
+        Text = text;
+        Tokens = tokens;
+        Action = action;
+    }
 }
 
 /// <summary>Everything <see cref="ContextCompressor"/> decides before degrading: protection, groups, budget, relevance.</summary>
@@ -164,6 +176,26 @@ internal sealed class HistoryPlan
         }
 
         return saved;
+    }
+
+    /// <summary>
+    /// Gives back budget left over after degrading (levels overshoot: a stub saves far more than the last tokens
+    /// needed): the most useful degraded items return to their previous, fuller versions while the total fits.
+    /// </summary>
+    /// <returns>The new total.</returns>
+    public int Restore(int total)
+    {
+        foreach (ItemState state in _states.Where(s => s.Previous.Count > 0 && s.Action != ContextAction.Drop).OrderByDescending(s => s.Utility).ThenBy(s => s.Index))
+        {
+            while (state.Previous.Count > 0 && total - state.Tokens + state.Previous.Peek().Tokens <= Budget)
+            {
+                (string? text, int tokens, ContextAction action) = state.Previous.Pop();
+                total += tokens - state.Tokens;
+                (state.Text, state.Tokens, state.Action) = (text, tokens, action);
+            }
+        }
+
+        return total;
     }
 
     public ContextCompressionResult ToResult(int total, string encodingName, TimeSpan elapsed)
