@@ -63,18 +63,9 @@ internal sealed class CompressCommand
         HelpName = "TEXT",
     };
 
-    private readonly Option<string> _encoding = new("--encoding", "-e")
-    {
-        Description = "Tokenizer encoding the budget is counted in.",
-        HelpName = "o200k|cl100k",
-        DefaultValueFactory = _ => "o200k",
-    };
+    private readonly Option<string> _encoding = CommonOptions.Encoding("Tokenizer encoding the budget is counted in.");
 
-    private readonly Option<string> _report = new("--report")
-    {
-        Description = "Write a JSON report (tokens, ratio, timings) to FILE, or to stdout with '-' when --output is a file.",
-        HelpName = "FILE|-",
-    };
+    private readonly Option<string> _report = CommonOptions.Report("Write a JSON report (tokens, ratio, timings) to FILE, or to stdout with '-' when --output is a file.");
 
     private readonly Option<bool> _sample = new("--sample")
     {
@@ -86,10 +77,7 @@ internal sealed class CompressCommand
         Description = "Keep a force token repeated with nothing kept in between only once.",
     };
 
-    private readonly Option<bool> _quiet = new("--quiet", "-q")
-    {
-        Description = "Do not print the summary line to stderr.",
-    };
+    private readonly Option<bool> _quiet = CommonOptions.Quiet();
 
     private CompressCommand(CliStreams streams)
     {

@@ -66,7 +66,7 @@ internal sealed class CompressHistoryCommand
 
     private readonly Option<string> _protectedTurns = new("--protected-turns")
     {
-        Description = "How many of the latest turns (a user message and what follows it) are kept unchanged (>= 0). Default 1.",
+        Description = "How many of the latest user turns (a user message and everything after it) are kept unchanged (>= 0). Default 0: the last user message and the latest tool step are always kept.",
         HelpName = "N",
     };
 
@@ -84,28 +84,16 @@ internal sealed class CompressHistoryCommand
         HelpName = "N",
     };
 
-    private readonly Option<string> _encoding = new("--encoding", "-e")
-    {
-        Description = "Tokenizer encoding budgets and reports are counted in.",
-        HelpName = "o200k|cl100k",
-        DefaultValueFactory = _ => "o200k",
-    };
+    private readonly Option<string> _encoding = CommonOptions.Encoding("Tokenizer encoding budgets and reports are counted in.");
 
-    private readonly Option<string> _report = new("--report")
-    {
-        Description = "Write a JSON report (tokens, budget, per-message actions; for jsonl the run's totals) to FILE, or to stdout with '-' when --output is a file.",
-        HelpName = "FILE|-",
-    };
+    private readonly Option<string> _report = CommonOptions.Report("Write a JSON report (tokens, budget, per-message actions; for jsonl the run's totals) to FILE, or to stdout with '-' when --output is a file.");
 
     private readonly Option<bool> _sample = new("--sample")
     {
         Description = "Compress the embedded sample (a customer-support agent history with tool calls) instead of an input.",
     };
 
-    private readonly Option<bool> _quiet = new("--quiet", "-q")
-    {
-        Description = "Do not print the summary line to stderr.",
-    };
+    private readonly Option<bool> _quiet = CommonOptions.Quiet();
 
     private CompressHistoryCommand(CliStreams streams)
     {
