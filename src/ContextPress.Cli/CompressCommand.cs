@@ -163,34 +163,8 @@ internal sealed class CompressCommand
         double rate = rateText is null ? PromptCompressionOptions.Default.Rate : ParseRate(rateText);
         int? target = targetText is null ? null : ParseTargetTokens(targetText);
 
-        string? inputPath = parseResult.GetValue(_input);
-        bool sample = parseResult.GetValue(_sample);
-        if (sample && inputPath is not null)
-        {
-            throw CliException.Usage("--input and --sample cannot be used together");
-        }
-
-        if (inputPath is { Length: 0 })
-        {
-            throw CliException.Usage("--input needs a file path or '-' for stdin");
-        }
-
-        string outputPath = parseResult.GetValue(_output) ?? "-";
-        if (outputPath.Length == 0)
-        {
-            throw CliException.Usage("--output needs a file path or '-' for stdout");
-        }
-
-        string? reportPath = parseResult.GetValue(_report);
-        if (reportPath is { Length: 0 })
-        {
-            throw CliException.Usage("--report needs a file path");
-        }
-
-        if (reportPath == "-" && outputPath == "-")
-        {
-            throw CliException.Usage("--report - writes the report to stdout, which needs --output FILE for the text");
-        }
+        CliPaths paths = CliPaths.Read(parseResult, _input, _sample, _output, _report, "text");
+        (string? inputPath, bool sample, string outputPath, string? reportPath) = paths;
 
         var options = new PromptCompressionOptions
         {

@@ -354,38 +354,12 @@ internal sealed class CompressHistoryCommand
             jobs = Math.Min(jobs, 1024);
         }
 
-        string? inputPath = parseResult.GetValue(_input);
-        bool sample = parseResult.GetValue(_sample);
-        if (sample && inputPath is not null)
-        {
-            throw CliException.Usage("--input and --sample cannot be used together");
-        }
+        CliPaths paths = CliPaths.Read(parseResult, _input, _sample, _output, _report, "history");
+        (string? inputPath, bool sample, string outputPath, string? reportPath) = paths;
 
         if (sample && jsonl)
         {
             throw CliException.Usage("--sample is one history; it cannot be used with --format jsonl");
-        }
-
-        if (inputPath is { Length: 0 })
-        {
-            throw CliException.Usage("--input needs a file path or '-' for stdin");
-        }
-
-        string outputPath = parseResult.GetValue(_output) ?? "-";
-        if (outputPath.Length == 0)
-        {
-            throw CliException.Usage("--output needs a file path or '-' for stdout");
-        }
-
-        string? reportPath = parseResult.GetValue(_report);
-        if (reportPath is { Length: 0 })
-        {
-            throw CliException.Usage("--report needs a file path");
-        }
-
-        if (reportPath == "-" && outputPath == "-")
-        {
-            throw CliException.Usage("--report - writes the report to stdout, which needs --output FILE for the history");
         }
 
         string? planPath = parseResult.GetValue(_plan);

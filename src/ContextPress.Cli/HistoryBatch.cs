@@ -1,3 +1,4 @@
+using ContextPress.Context;
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -166,7 +167,7 @@ internal sealed class HistoryBatch
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw CliException.Input($"{where} must be a JSON object with 'id' and 'messages', but is {HistoryInput.Describe(root)}");
+                throw CliException.Input($"{where} must be a JSON object with 'id' and 'messages', but is {JsonKinds.Describe(root)}");
             }
 
             if (!root.TryGetProperty("id", out JsonElement idValue))

@@ -88,7 +88,7 @@ internal static class HistoryInput
     {
         if (root.ValueKind is not (JsonValueKind.Array or JsonValueKind.Object))
         {
-            throw CliException.Input($"{description}: {Expected}, but found {Describe(root)}");
+            throw CliException.Input($"{description}: {Expected}, but found {JsonKinds.Describe(root)}");
         }
 
         IReadOnlyList<ContextItem> items;
@@ -147,7 +147,7 @@ internal static class HistoryInput
 
                 return plan with { CurrentStep = step };
             default:
-                throw CliException.Input($"{where} must be a string (one step per line), an array of steps or an object with 'steps', but is {Describe(value)}");
+                throw CliException.Input($"{where} must be a string (one step per line), an array of steps or an object with 'steps', but is {JsonKinds.Describe(value)}");
         }
     }
 
@@ -163,18 +163,6 @@ internal static class HistoryInput
 
         return EnsureSteps(ContextPlan.FromText(text.Replace("\r", string.Empty, StringComparison.Ordinal)), description);
     }
-
-    /// <summary>Describes a JSON value's kind for error messages (<c>a string</c>, <c>an object</c>, ...).</summary>
-    public static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "undefined",
-    };
 
     private static ContextCompressionOptions ApplyOverrides(JsonElement root, ContextCompressionOptions defaults, string description)
     {
@@ -221,7 +209,7 @@ internal static class HistoryInput
         {
             if (step.ValueKind != JsonValueKind.String)
             {
-                throw CliException.Input(string.Create(CultureInfo.InvariantCulture, $"{where}[{index}] must be a string, but is {Describe(step)}"));
+                throw CliException.Input(string.Create(CultureInfo.InvariantCulture, $"{where}[{index}] must be a string, but is {JsonKinds.Describe(step)}"));
             }
 
             string text = step.GetString()!.Trim();

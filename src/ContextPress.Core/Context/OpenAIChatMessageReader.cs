@@ -56,7 +56,7 @@ internal static class OpenAIChatMessageReader
                 {
                     if (part.ValueKind != JsonValueKind.Object)
                     {
-                        throw Error(index, $"content part {partIndex} must be an object but is {Describe(part)}.");
+                        throw Error(index, $"content part {partIndex} must be an object but is {JsonKinds.Describe(part)}.");
                     }
 
                     if (IsTextPart(part))
@@ -71,7 +71,7 @@ internal static class OpenAIChatMessageReader
 
                 return string.Join('\n', texts);
             default:
-                throw Error(index, $"'content' must be a string, null or an array of parts but is {Describe(content)}.");
+                throw Error(index, $"'content' must be a string, null or an array of parts but is {JsonKinds.Describe(content)}.");
         }
     }
 
@@ -96,12 +96,12 @@ internal static class OpenAIChatMessageReader
             case JsonValueKind.Object when root.TryGetProperty("messages", out JsonElement messages):
                 return messages.ValueKind == JsonValueKind.Array
                     ? messages
-                    : throw new FormatException($"The 'messages' property must be an array but is {Describe(messages)}.");
+                    : throw new FormatException($"The 'messages' property must be an array but is {JsonKinds.Describe(messages)}.");
             case JsonValueKind.Object:
                 throw new FormatException("The JSON object has no 'messages' array.");
             default:
                 throw new FormatException(
-                    $"Expected a JSON array of messages or an object with a 'messages' array, but found {Describe(root)}.");
+                    $"Expected a JSON array of messages or an object with a 'messages' array, but found {JsonKinds.Describe(root)}.");
         }
     }
 
@@ -113,7 +113,7 @@ internal static class OpenAIChatMessageReader
     {
         if (message.ValueKind != JsonValueKind.Object)
         {
-            throw Error(index, $"expected a JSON object but found {Describe(message)}.");
+            throw Error(index, $"expected a JSON object but found {JsonKinds.Describe(message)}.");
         }
 
         string roleName = GetOptionalString(message, "role", index)
@@ -179,7 +179,7 @@ internal static class OpenAIChatMessageReader
         {
             if (toolCalls.ValueKind != JsonValueKind.Array)
             {
-                throw Error(index, $"'tool_calls' must be an array but is {Describe(toolCalls)}.");
+                throw Error(index, $"'tool_calls' must be an array but is {JsonKinds.Describe(toolCalls)}.");
             }
 
             List<ToolCall> calls = new(toolCalls.GetArrayLength());
@@ -208,7 +208,7 @@ internal static class OpenAIChatMessageReader
 
         if (message.TryGetProperty("function_call", out JsonElement functionCall) && functionCall.ValueKind != JsonValueKind.Null)
         {
-            throw Error(index, $"'function_call' must be an object but is {Describe(functionCall)}.");
+            throw Error(index, $"'function_call' must be an object but is {JsonKinds.Describe(functionCall)}.");
         }
 
         return [];
@@ -219,7 +219,7 @@ internal static class OpenAIChatMessageReader
         string where = $"tool_calls[{callIndex}]";
         if (call.ValueKind != JsonValueKind.Object)
         {
-            throw Error(index, $"'{where}' must be an object but is {Describe(call)}.");
+            throw Error(index, $"'{where}' must be an object but is {JsonKinds.Describe(call)}.");
         }
 
         string id = GetOptionalString(call, "id", index, where) ?? throw Error(index, $"'{where}' has no string 'id'.");
@@ -256,19 +256,8 @@ internal static class OpenAIChatMessageReader
 
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw Error(index, $"'{(where is null ? propertyName : where + "." + propertyName)}' must be a string but is {Describe(value)}.");
+            : throw Error(index, $"'{(where is null ? propertyName : where + "." + propertyName)}' must be a string but is {JsonKinds.Describe(value)}.");
     }
-
-    private static string Describe(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => "undefined",
-    };
 
     private static FormatException Error(int index, string problem) =>
         new(string.Create(CultureInfo.InvariantCulture, $"Message {index}: {problem}"));
