@@ -43,6 +43,10 @@ internal static class ChatContentJson
                 return string.Empty;
             case string text:
                 return text;
+            case JsonElement { ValueKind: JsonValueKind.String } element:
+                // AIFunctionFactory returns a function's string result as a JSON string element; its text is the
+                // result (often JSON itself), which must be compressed as what it is, not as a quoted literal.
+                return element.GetString() ?? string.Empty;
             default:
                 try
                 {

@@ -22,4 +22,10 @@ public static class ContextPressTelemetry
     internal static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("contextpress.compression.duration", "s", "Time one compression took.");
 
     internal static Histogram<double> Ratio { get; } = Meter.CreateHistogram<double>("contextpress.compression.ratio", "1", "Original over compressed tokens.");
+
+    internal static Counter<long> Actions { get; } = Meter.CreateCounter<long>("contextpress.compression.actions", "{item}", "Context items by the action the history compressor took on them.");
+
+    internal static Counter<long> Skipped { get; } = Meter.CreateCounter<long>("contextpress.compression.skipped", "{request}", "Histories or results left as they were because they were under the trigger.");
+
+    internal static Counter<long> Failures { get; } = Meter.CreateCounter<long>("contextpress.compression.failures", "{request}", "Compressions that failed, after which the original was sent.");
 }

@@ -110,6 +110,11 @@ public sealed partial class ContextCompressor
         ContextPressTelemetry.InputTokens.Add(result.TokensBefore, new KeyValuePair<string, object?>("contextpress.compressor", "history"));
         ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, new KeyValuePair<string, object?>("contextpress.compressor", "history"));
         ContextPressTelemetry.Duration.Record(result.Elapsed.TotalSeconds);
+        foreach (ContextItemReport report in result.ItemReports)
+        {
+            ContextPressTelemetry.Actions.Add(1, new KeyValuePair<string, object?>("contextpress.action", report.Action.ToString()));
+        }
+
         activity?.SetTag("contextpress.tokens.input", result.TokensBefore);
         activity?.SetTag("contextpress.tokens.output", result.TokensAfter);
         activity?.SetTag("contextpress.budget.feasible", result.BudgetFeasible);
