@@ -22,4 +22,19 @@ public static class ContextPressTelemetry
     internal static Histogram<double> Duration { get; } = Meter.CreateHistogram<double>("contextpress.compression.duration", "s", "Time one compression took.");
 
     internal static Histogram<double> Ratio { get; } = Meter.CreateHistogram<double>("contextpress.compression.ratio", "1", "Original over compressed tokens.");
+
+    /// <summary>Gets the counter of segment cache lookups that found an entry (tag <c>contextpress.cache</c>: the cache kind).</summary>
+    public static Counter<long> SegmentCacheHits { get; } = Meter.CreateCounter<long>("contextpress.segment_cache.hits", "{segment}", "Segment cache lookups that found an entry.");
+
+    /// <summary>Gets the counter of segment cache lookups that found nothing (or an unusable value), so the segment was compressed.</summary>
+    public static Counter<long> SegmentCacheMisses { get; } = Meter.CreateCounter<long>("contextpress.segment_cache.misses", "{segment}", "Segment cache lookups that found nothing usable.");
+
+    /// <summary>Gets the counter of segment cache operations that failed (timeouts, lost connections, corrupt values); each is served as a miss.</summary>
+    public static Counter<long> SegmentCacheErrors { get; } = Meter.CreateCounter<long>("contextpress.segment_cache.errors", "{operation}", "Segment cache operations that failed and were served as misses.");
+
+    /// <summary>Gets the counter of segment cache operations skipped while the cache was bypassed after a fault (circuit open).</summary>
+    public static Counter<long> SegmentCacheBypassed { get; } = Meter.CreateCounter<long>("contextpress.segment_cache.bypassed", "{operation}", "Segment cache operations skipped while the cache is bypassed after a fault.");
+
+    /// <summary>Gets the counter of entries evicted from a bounded segment cache to make room.</summary>
+    public static Counter<long> SegmentCacheEvictions { get; } = Meter.CreateCounter<long>("contextpress.segment_cache.evictions", "{segment}", "Entries evicted from a bounded segment cache.");
 }
