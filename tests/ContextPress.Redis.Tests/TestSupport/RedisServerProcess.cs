@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ContextPress.Redis.Tests.TestSupport;
+
+/// <summary>A <c>redis-server</c> process on a free loopback port, without persistence, that a test starts and stops.</summary>
+internal sealed class RedisServerProcess : IDisposable
+{
+    private Process? _process;
+
+    private RedisServerProcess(string executable, int port)
+    {
+        Executable = executable;
+        Port = port;
+    }
+
+    public string Executable { get; }
+
+    public int Port { get; }
+
+    public string Endpoint => $"127.0.0.1:{Port}";
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Finds <c>redis-server</c> on PATH, or null.</summary>
+    public static string? FindExecutable()
+    {
+        string? path = Environment.GetEnvironmentVariable("PATH");
+        foreach (string dir in (path ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, "redis-server");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts a server on a free port, or returns null when redis-server is not on PATH.</summary>
+    public static async Task<RedisServerProcess?> TryStartAsync(CancellationToken cancellationToken = default)
+    {
+        string? executable = FindExecutable();
+        if (executable is null)
+        {
+            return null;
+        }
+
+        var server = new RedisServerProcess(executable, FreePort());
+        await server.StartAsync(cancellationToken).ConfigureAwait(false);
+        return server;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts (or restarts) the server on <see cref="Port"/> and waits until it answers PING.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        if (IsRunning)
+        {
+            return;
+        }
+
+        var info = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "no" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        var deadline = Stopwatch.StartNew();
+        while (!await PingAsync(Port, cancellationToken).ConfigureAwait(false))
+        {
+            if (_process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(10))
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} did not answer (exited: {_process.HasExited}).");
+            }
+
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Kills the server (as a crash or an outage would) and waits for it to exit.</summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            process.WaitForExit(10_000);
+        }
+
+        _process?.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Stop();
+
+    /// <summary>True when something on 127.0.0.1:<paramref name="port"/> answers PING with PONG.</summary>
+    public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            await client.ConnectAsync(IPAddress.Loopback, port, timeout.Token).ConfigureAwait(false);
+            NetworkStream stream = client.GetStream();
+            await stream.WriteAsync("PING\r\n"u8.ToArray(), timeout.Token).ConfigureAwait(false);
+            byte[] buffer = new byte[16];
+            int read = await stream.ReadAsync(buffer, timeout.Token).ConfigureAwait(false);
+            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return false;
+        }
+    }
+}
