@@ -36,6 +36,9 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
     public const string KeySchema = "s1";
 
     private const int MaxKeysPerCommand = 512;
+    private const int TopologyUnknown = 0;
+    private const int TopologyStandalone = 1;
+    private const int TopologyCluster = 2;
     private static readonly KeyValuePair<string, object?> s_tag = new("contextpress.cache", "redis");
 
     private readonly IConnectionMultiplexer _multiplexer;
@@ -44,6 +47,7 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
     private readonly CacheCircuitBreaker _breaker;
     private readonly ILogger _logger;
     private readonly string _keyPrefix;
+    private int _topology; // TopologyUnknown until a server answered
 
     /// <summary>Initializes a new instance of the <see cref="RedisSegmentCache"/> class over a shared connection.</summary>
     /// <param name="multiplexer">The shared connection (not disposed by the cache). Prefer the fail-fast settings of
@@ -137,16 +141,18 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
             return results;
         }
 
+        var names = new string[keys.Count];
         var redisKeys = new RedisKey[keys.Count];
         for (int i = 0; i < keys.Count; i++)
         {
-            redisKeys[i] = GetRedisKey(keys[i]);
+            names[i] = GetRedisKey(keys[i]);
+            redisKeys[i] = names[i];
         }
 
         try
         {
             IDatabase database = _multiplexer.GetDatabase(_options.Database);
-            List<int[]> groups = Group(redisKeys);
+            List<int[]> groups = Group(names);
             var reads = new Task<RedisValue[]>[groups.Count];
             for (int g = 0; g < groups.Count; g++)
             {
@@ -175,7 +181,7 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
                     else
                     {
                         corrupt++;
-                        LogCorruptValue(redisKeys[members[k]].ToString());
+                        LogCorruptValue(names[members[k]]);
                     }
                 }
             }
@@ -271,12 +277,12 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
         || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
     /// <summary>Groups key indices into commands: by hash slot on a cluster, else chunks of <see cref="MaxKeysPerCommand"/>.</summary>
-    private List<int[]> Group(RedisKey[] keys)
+    private List<int[]> Group(string[] keys)
     {
         var groups = new List<int[]>();
         if (IsCluster())
         {
-            foreach (IGrouping<int, int> slot in Enumerable.Range(0, keys.Length).GroupBy(i => _multiplexer.HashSlot(keys[i])))
+            foreach (IGrouping<int, int> slot in Enumerable.Range(0, keys.Length).GroupBy(i => RedisHashSlot.Of(keys[i])))
             {
                 groups.AddRange(slot.Chunk(MaxKeysPerCommand));
             }
@@ -288,17 +294,29 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
         return groups;
     }
 
+    /// <summary>Whether the connection is to a Redis Cluster, decided once a server has answered.</summary>
     private bool IsCluster()
     {
-        foreach (IServer server in _multiplexer.GetServers())
+        int known = Volatile.Read(ref _topology);
+        if (known != TopologyUnknown)
         {
-            if (server.ServerType == ServerType.Cluster)
-            {
-                return true;
-            }
+            return known == TopologyCluster;
         }
 
-        return false;
+        bool cluster = false;
+        bool connected = false;
+        foreach (IServer server in _multiplexer.GetServers())
+        {
+            connected |= server.IsConnected;
+            cluster |= server.ServerType == ServerType.Cluster;
+        }
+
+        if (connected)
+        {
+            Volatile.Write(ref _topology, cluster ? TopologyCluster : TopologyStandalone);
+        }
+
+        return cluster;
     }
 
     private void Succeeded()

@@ -254,8 +254,12 @@ public class RedisSegmentCacheTests
     [Fact]
     public void Keys_CarryAClusterHashTag_SoABatchGroupsBySlot()
     {
-        Assert.Equal(11058, ClusterSlot("somekey")); // the example of the Redis Cluster specification
+        Assert.Equal(11058, ClusterSlot("somekey")); // CLUSTER KEYSLOT examples of the Redis documentation
+        Assert.Equal(12739, ClusterSlot("123456789")); // CRC16/XMODEM check value 0x31C3
         Assert.Equal(ClusterSlot("{user1000}.following"), ClusterSlot("{user1000}.followers"));
+        Assert.Equal(ClusterSlot("bar"), ClusterSlot("foo{bar}{zap}")); // hash-tag rules of the cluster specification
+        Assert.Equal(ClusterSlot("{bar"), ClusterSlot("foo{{bar}}zap"));
+        Assert.NotEqual(ClusterSlot("{}a"), ClusterSlot("{}b")); // an empty tag: the whole key is hashed
 
         var options = new RedisSegmentCacheOptions { Configuration = "127.0.0.1:1", Namespace = "app" };
         using var cache = RedisSegmentCache.Connect(options);
@@ -265,29 +269,5 @@ public class RedisSegmentCacheTests
         Assert.All(slots, slot => Assert.Single(slot.Select(k => k.Id[..2]).Distinct()));
     }
 
-    /// <summary>The Redis Cluster hash slot of a key: CRC16 (XMODEM) of its hash tag, or of the key, mod 16384.</summary>
-    private static int ClusterSlot(string key)
-    {
-        int open = key.IndexOf('{', StringComparison.Ordinal);
-        if (open >= 0)
-        {
-            int close = key.IndexOf('}', open + 1);
-            if (close > open + 1)
-            {
-                key = key[(open + 1)..close];
-            }
-        }
-
-        ushort crc = 0;
-        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(key))
-        {
-            crc ^= (ushort)(b << 8);
-            for (int bit = 0; bit < 8; bit++)
-            {
-                crc = (crc & 0x8000) != 0 ? (ushort)((crc << 1) ^ 0x1021) : (ushort)(crc << 1);
-            }
-        }
-
-        return crc % 16384;
-    }
+    private static int ClusterSlot(string key) => RedisHashSlot.Of(key);
 }

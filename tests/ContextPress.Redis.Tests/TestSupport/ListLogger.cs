@@ -28,7 +28,7 @@ internal sealed class ListLogger<T> : ILogger<T>
     {
         lock (_gate)
         {
-            _entries.Add((logLevel, formatter(state, exception)));
+            _entries.Add((logLevel, formatter(state, exception) + (exception is null ? string.Empty : " | " + exception.GetType().Name + ": " + exception.Message)));
         }
     }
 }

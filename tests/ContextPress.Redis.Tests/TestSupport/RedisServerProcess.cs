@@ -9,12 +9,17 @@ namespace ContextPress.Redis.Tests.TestSupport;
 internal sealed class RedisServerProcess : IDisposable
 {
     private Process? _process;
+    private string? _directory;
 
-    private RedisServerProcess(string executable, int port)
+    private RedisServerProcess(string executable, int port, bool cluster)
     {
         Executable = executable;
         Port = port;
+        IsCluster = cluster;
     }
+
+    /// <summary>Gets a value indicating whether the server is a one-node Redis Cluster owning all 16384 slots.</summary>
+    public bool IsCluster { get; }
 
     public string Executable { get; }
 
@@ -41,7 +46,9 @@ internal sealed class RedisServerProcess : IDisposable
     }
 
     /// <summary>Starts a server on a free port, or returns null when redis-server is not on PATH.</summary>
-    public static async Task<RedisServerProcess?> TryStartAsync(CancellationToken cancellationToken = default)
+    /// <param name="cluster">Start a one-node cluster (cluster mode, all slots assigned) instead of a standalone server.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<RedisServerProcess?> TryStartAsync(bool cluster = false, CancellationToken cancellationToken = default)
     {
         string? executable = FindExecutable();
         if (executable is null)
@@ -49,7 +56,7 @@ internal sealed class RedisServerProcess : IDisposable
             return null;
         }
 
-        var server = new RedisServerProcess(executable, FreePort());
+        var server = new RedisServerProcess(executable, FreePort(), cluster);
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         return server;
     }
@@ -75,9 +82,18 @@ internal sealed class RedisServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "no" })
+        _directory ??= Directory.CreateTempSubdirectory("contextpress-redis-").FullName;
+        foreach (string argument in new[] { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--protected-mode", "no", "--dir", _directory })
         {
             info.ArgumentList.Add(argument);
+        }
+
+        if (IsCluster)
+        {
+            foreach (string argument in new[] { "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf" })
+            {
+                info.ArgumentList.Add(argument);
+            }
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException("redis-server did not start.");
@@ -96,6 +112,32 @@ internal sealed class RedisServerProcess : IDisposable
 
             await Task.Delay(50, cancellationToken).ConfigureAwait(false);
         }
+
+        if (IsCluster)
+        {
+            await CommandAsync(Port, "CLUSTER ADDSLOTSRANGE 0 16383", cancellationToken).ConfigureAwait(false);
+            while (!(await CommandAsync(Port, "CLUSTER INFO", cancellationToken).ConfigureAwait(false)).Contains("cluster_state:ok", StringComparison.Ordinal))
+            {
+                if (deadline.Elapsed > TimeSpan.FromSeconds(15))
+                {
+                    throw new InvalidOperationException($"The one-node cluster on port {Port} did not become ready.");
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sends one inline command and returns the start of the reply.</summary>
+    public static async Task<string> CommandAsync(int port, string command, CancellationToken cancellationToken = default)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), cancellationToken).ConfigureAwait(false);
+        byte[] buffer = new byte[4096];
+        int read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        return Encoding.ASCII.GetString(buffer, 0, read);
     }
 
     /// <summary>Kills the server (as a crash or an outage would) and waits for it to exit.</summary>
@@ -111,7 +153,21 @@ internal sealed class RedisServerProcess : IDisposable
         _process = null;
     }
 
-    public void Dispose() => Stop();
+    public void Dispose()
+    {
+        Stop();
+        if (_directory is not null)
+        {
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // best effort
+            }
+        }
+    }
 
     /// <summary>True when something on 127.0.0.1:<paramref name="port"/> answers PING with PONG.</summary>
     public static async Task<bool> PingAsync(int port, CancellationToken cancellationToken = default)

@@ -26,7 +26,7 @@ internal static class SharedRedis
         {
             if (s_endpoint is null)
             {
-                s_own = await RedisServerProcess.TryStartAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+                s_own = await RedisServerProcess.TryStartAsync(cancellationToken: TestContext.Current.CancellationToken).ConfigureAwait(false);
                 if (s_own is null)
                 {
                     Assert.Skip($"No Redis: set {EnvironmentVariable}=host:port or put redis-server on PATH (apt-get install redis-server).");
@@ -45,9 +45,9 @@ internal static class SharedRedis
     }
 
     /// <summary>Starts a private server this test may stop and restart, or skips when redis-server is not on PATH.</summary>
-    public static async Task<RedisServerProcess> StartPrivateServerAsync()
+    public static async Task<RedisServerProcess> StartPrivateServerAsync(bool cluster = false)
     {
-        RedisServerProcess? server = await RedisServerProcess.TryStartAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        RedisServerProcess? server = await RedisServerProcess.TryStartAsync(cluster, TestContext.Current.CancellationToken).ConfigureAwait(false);
         if (server is null)
         {
             Assert.Skip("This test stops and restarts its own Redis: put redis-server on PATH (apt-get install redis-server).");
