@@ -157,7 +157,7 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
             for (int g = 0; g < groups.Count; g++)
             {
                 int[] members = groups[g];
-                reads[g] = database.StringGetAsync(Array.ConvertAll(members, i => redisKeys[i]));
+                reads[g] = database.StringGetAsync(groups.Count == 1 ? redisKeys : Array.ConvertAll(members, i => redisKeys[i]));
             }
 
             await Task.WhenAll(reads).WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);
@@ -290,7 +290,11 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
             return groups;
         }
 
-        groups.AddRange(Enumerable.Range(0, keys.Length).Chunk(MaxKeysPerCommand));
+        for (int start = 0; start < keys.Length; start += MaxKeysPerCommand)
+        {
+            groups.Add([.. Enumerable.Range(start, Math.Min(MaxKeysPerCommand, keys.Length - start))]);
+        }
+
         return groups;
     }
 
