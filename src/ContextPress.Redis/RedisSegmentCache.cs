@@ -223,26 +223,33 @@ public sealed partial class RedisSegmentCache : ISegmentCache, IAsyncDisposable,
         }
 
         TimeSpan ttl = timeToLive ?? _options.TimeToLive;
-        try
+        var values = new List<(RedisKey Key, byte[] Value)>(entries.Count);
+        foreach (SegmentCacheEntry entry in entries)
         {
-            IDatabase database = _multiplexer.GetDatabase(_options.Database);
-            var writes = new List<Task>(entries.Count);
-            foreach (SegmentCacheEntry entry in entries)
+            ArgumentNullException.ThrowIfNull(entry.Value, nameof(entries));
+            byte[] value = SegmentValueCodec.Encode(entry.Key, entry.Value);
+            if (value.Length > _options.MaxValueBytes)
             {
-                ArgumentNullException.ThrowIfNull(entry.Value, nameof(entries));
-                byte[] value = SegmentValueCodec.Encode(entry.Key, entry.Value);
-                if (value.Length > _options.MaxValueBytes)
-                {
-                    LogOversizedValue(value.Length, _options.MaxValueBytes);
-                    continue;
-                }
-
-                writes.Add(database.StringSetAsync(GetRedisKey(entry.Key), value, ttl, When.Always, CommandFlags.None));
+                LogOversizedValue(value.Length, _options.MaxValueBytes);
+                continue;
             }
 
-            if (writes.Count == 0)
+            values.Add((GetRedisKey(entry.Key), value));
+        }
+
+        if (values.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Pipelined: every SET is sent before any reply is awaited (MSETEX would need Redis 8).
+            IDatabase database = _multiplexer.GetDatabase(_options.Database);
+            var writes = new Task[values.Count];
+            for (int i = 0; i < values.Count; i++)
             {
-                return;
+                writes[i] = database.StringSetAsync(values[i].Key, values[i].Value, ttl, When.Always, CommandFlags.None);
             }
 
             await Task.WhenAll(writes).WaitAsync(_options.OperationTimeout, cancellationToken).ConfigureAwait(false);

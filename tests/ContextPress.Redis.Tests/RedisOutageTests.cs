@@ -75,6 +75,54 @@ public class RedisOutageTests
     }
 
     [Fact]
+    public async Task HungRedis_OnASharedDefaultConnection_CostsAtMostTheOperationTimeout()
+    {
+        using RedisServerProcess server = await SharedRedis.StartPrivateServerAsync();
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        // An application's own multiplexer with StackExchange.Redis defaults (5 s command timeout, commands queued while
+        // disconnected): the cache still bounds every batch by its own OperationTimeout.
+        await using StackExchange.Redis.ConnectionMultiplexer shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(server.Endpoint);
+        var logger = new ListLogger<RedisSegmentCache>();
+        var cache = new RedisSegmentCache(shared, new RedisSegmentCacheOptions { Namespace = SharedRedis.UniqueNamespace("hung"), OperationTimeout = TimeSpan.FromMilliseconds(300), CoolDown = TimeSpan.FromMilliseconds(500) }, logger);
+        var compressor = new SegmentCompressor(s_prompt, cache);
+        string document = Documents.Paragraphs(4, seed: 23);
+        SegmentCompressionResult reference = await compressor.CompressAsync(document, cancellationToken: ct);
+        Assert.Equal(4, (await compressor.CompressAsync(document, cancellationToken: ct)).CacheHits);
+
+        server.Signal(freeze: true);
+        try
+        {
+            for (int turn = 0; turn < 5; turn++)
+            {
+                long started = Stopwatch.GetTimestamp();
+                SegmentCompressionResult result = await compressor.CompressAsync(document, cancellationToken: ct);
+                Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1.5), $"turn {turn} took {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms");
+                Assert.Equal(reference.Text, result.Text);
+                Assert.Equal(0, result.CacheHits);
+            }
+
+            Assert.True(cache.IsBypassed);
+            Assert.Contains(logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("TimeoutException", StringComparison.Ordinal));
+        }
+        finally
+        {
+            server.Signal(freeze: false);
+        }
+
+        bool resumed = false;
+        var deadline = Stopwatch.StartNew();
+        while (!resumed && deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            await Task.Delay(200, ct);
+            resumed = (await compressor.CompressAsync(document, cancellationToken: ct)).CacheHits == 4;
+        }
+
+        Assert.True(resumed, "the cache did not answer again after the server was thawed");
+        Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
+    }
+
+    [Fact]
     public async Task UnreachableRedisAtStart_DoesNotBlockOrFail()
     {
         int port = RedisServerProcess.FreePort(); // nothing listens there

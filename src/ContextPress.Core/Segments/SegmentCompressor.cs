@@ -56,6 +56,9 @@ public sealed partial class SegmentCompressor
         DefaultOptions = defaultOptions ?? SegmentCompressionOptions.Default;
         _jsonCompressor = jsonCompressor ?? new StructuredJsonCompressor(promptCompressor);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        string name = Cache.GetType().Name;
+        CacheTag = Cache is InMemorySegmentCache ? "memory"
+            : (name.EndsWith("SegmentCache", StringComparison.Ordinal) && name.Length > "SegmentCache".Length ? name[..^"SegmentCache".Length] : name).ToLowerInvariant();
     }
 
     /// <summary>Gets the compressor of prose segments.</summary>
@@ -249,7 +252,8 @@ public sealed partial class SegmentCompressor
         return SegmentSelector.Select(compressed, question, tokenBudget);
     }
 
-    private string CacheTag => Cache is InMemorySegmentCache ? "memory" : Cache.GetType().Name;
+    /// <summary>The <c>contextpress.cache</c> tag: <c>memory</c>, or the cache type's name without "SegmentCache", lower-cased (<c>redis</c>).</summary>
+    private string CacheTag { get; }
 
     private async ValueTask<CachedSegment> CompressSegmentAsync(TextSegment segment, SegmentCompressionOptions options, CancellationToken cancellationToken)
     {

@@ -140,11 +140,20 @@ internal sealed class RedisServerProcess : IDisposable
         return Encoding.ASCII.GetString(buffer, 0, read);
     }
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open but nothing answers, as in a hung server.</summary>
+    public void Signal(bool freeze)
+    {
+        Process process = _process ?? throw new InvalidOperationException("The server is not running.");
+        using Process kill = Process.Start("kill", [freeze ? "-STOP" : "-CONT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit(5_000);
+    }
+
     /// <summary>Kills the server (as a crash or an outage would) and waits for it to exit.</summary>
     public void Stop()
     {
         if (_process is { HasExited: false } process)
         {
+            Signal(freeze: false); // a frozen process would not handle the kill until thawed
             process.Kill();
             process.WaitForExit(10_000);
         }
