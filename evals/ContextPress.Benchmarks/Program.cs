@@ -1,7 +1,8 @@
 using ContextPress.Benchmarks;
 using ContextPress.Benchmarks.History;
+using ContextPress.Benchmarks.Segments;
 
-// Usage: dotnet run -c Release --project evals/ContextPress.Benchmarks -- throughput|retention|history [--data DIR] [--limit N]
+// Usage: dotnet run -c Release --project evals/ContextPress.Benchmarks -- throughput|retention|history|segments [--data DIR] [--limit N]
 string mode = args.Length > 0 ? args[0] : "throughput";
 string data = Option("--data") ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../../shared/research-data"));
 int limit = int.Parse(Option("--limit") ?? "100000", System.Globalization.CultureInfo.InvariantCulture);
@@ -10,6 +11,7 @@ return mode switch
     "retention" => await RetentionEvaluation.RunAsync(data, limit, Console.Out),
     "throughput" => await ThroughputBenchmark.RunAsync(data, Console.Out),
     "history" => await HistoryBenchmark.RunAsync(Console.Out, Option("--limit") is null ? 200 : limit),
+    "segments" => await SegmentCacheBenchmark.RunAsync(Console.Out),
     _ => Usage(),
 };
 
@@ -21,6 +23,6 @@ string? Option(string name)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ContextPress.Benchmarks throughput|retention|history [--data DIR] [--limit N]");
+    Console.Error.WriteLine("usage: ContextPress.Benchmarks throughput|retention|history|segments [--data DIR] [--limit N]");
     return 2;
 }
