@@ -4,6 +4,7 @@ using ContextPress.DependencyInjection;
 using ContextPress.History;
 using ContextPress.Observations;
 using ContextPress.Prompts;
+using ContextPress.Segments;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,10 @@ public static class ContextCompressionServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="ContextCompressor"/>, <see cref="ObservationCompressor"/>, <see cref="PromptSectionCompressor"/>
     /// and a <see cref="ContextCompressionChatReducer"/> as <see cref="IChatReducer"/> (unless one is registered), over
-    /// the prompt compression of <see cref="PromptCompressionServiceCollectionExtensions.AddPromptCompression"/>.
+    /// the prompt compression of <see cref="PromptCompressionServiceCollectionExtensions.AddPromptCompression"/> and the
+    /// segment compression of <see cref="SegmentCompressionServiceCollectionExtensions.AddSegmentCompression"/>: prose
+    /// tool results and prompt sections go through the segment cache (in memory unless, say,
+    /// <c>AddContextPressRedisCache</c> registers Redis).
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Optional configuration.</param>
@@ -30,6 +34,7 @@ public static class ContextCompressionServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddPromptCompression();
+        services.AddSegmentCompression();
         OptionsBuilder<ContextPressOptions> options = services.AddOptions<ContextPressOptions>();
         if (configure is not null)
         {
@@ -42,7 +47,7 @@ public static class ContextCompressionServiceCollectionExtensions
         services.TryAddSingleton(sp => new ContextCompressor(
             sp.GetRequiredService<PromptCompressor>(),
             logger: sp.GetService<ILogger<ContextCompressor>>()));
-        services.TryAddSingleton(sp => new ObservationCompressor(sp.GetRequiredService<PromptCompressor>()));
+        services.TryAddSingleton(sp => new ObservationCompressor(sp.GetRequiredService<PromptCompressor>(), segmentCompressor: sp.GetRequiredService<SegmentCompressor>()));
         services.TryAddSingleton(sp => new PromptSectionCompressor(sp.GetRequiredService<ObservationCompressor>()));
         services.TryAddSingleton<IChatReducer>(sp => new ContextCompressionChatReducer(
             sp.GetRequiredService<ContextCompressor>(),

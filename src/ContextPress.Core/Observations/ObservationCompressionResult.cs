@@ -17,4 +17,10 @@ public sealed class ObservationCompressionResult
 
     /// <summary>Gets a value indicating whether the result was compressed as JSON (structure kept) rather than as prose.</summary>
     public required bool IsJson { get; init; }
+
+    /// <summary>Gets how many segments of a prose result came from the segment cache (0 without one).</summary>
+    public int SegmentCacheHits { get; init; }
+
+    /// <summary>Gets how many segments of a prose result were compressed and written to the segment cache (0 without one).</summary>
+    public int SegmentCacheMisses { get; init; }
 }

@@ -5,6 +5,7 @@ using ContextPress.Compression;
 using ContextPress.Compression.Json;
 using ContextPress.Diagnostics;
 using ContextPress.History;
+using ContextPress.Segments;
 using ContextPress.Tokens;
 
 namespace ContextPress.Observations;
@@ -25,11 +26,16 @@ public sealed class ObservationCompressor
     /// <summary>Initializes a new instance of the <see cref="ObservationCompressor"/> class.</summary>
     /// <param name="promptCompressor">Compresses prose results.</param>
     /// <param name="jsonCompressor">Compresses JSON results; one over <paramref name="promptCompressor"/> when null.</param>
-    public ObservationCompressor(PromptCompressor promptCompressor, StructuredJsonCompressor? jsonCompressor = null)
+    /// <param name="segmentCompressor">
+    /// Compresses prose results segment by segment through its shared cache, so a document or result that recurs (in
+    /// later turns, other queries, other agents) is compressed once; null to compress every result afresh.
+    /// </param>
+    public ObservationCompressor(PromptCompressor promptCompressor, StructuredJsonCompressor? jsonCompressor = null, SegmentCompressor? segmentCompressor = null)
     {
         ArgumentNullException.ThrowIfNull(promptCompressor);
         PromptCompressor = promptCompressor;
         JsonCompressor = jsonCompressor ?? new StructuredJsonCompressor(promptCompressor);
+        SegmentCompressor = segmentCompressor;
     }
 
     /// <summary>Gets the prose compressor.</summary>
@@ -37,6 +43,9 @@ public sealed class ObservationCompressor
 
     /// <summary>Gets the JSON compressor.</summary>
     public StructuredJsonCompressor JsonCompressor { get; }
+
+    /// <summary>Gets the cached segment compressor used for prose results, if any.</summary>
+    public SegmentCompressor? SegmentCompressor { get; }
 
     /// <summary>Gets the counter thresholds and targets are measured with.</summary>
     public ITokenCounter TokenCounter => PromptCompressor.TokenCounter;
@@ -90,6 +99,7 @@ public sealed class ObservationCompressor
 
         string[] protectedValues = ProtectedValues(context);
         string compressed;
+        int cacheHits = 0, cacheMisses = 0;
         if (isJson)
         {
             JsonCompressionResult json = await JsonCompressor.CompressAsync(
@@ -97,6 +107,12 @@ public sealed class ObservationCompressor
                 new JsonCompressionOptions { TargetTokens = target, ProtectedValues = protectedValues },
                 cancellationToken).ConfigureAwait(false);
             compressed = json.Json;
+        }
+        else if (await CompressCachedAsync(result, target, options.TargetRatio, protectedValues, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            compressed = cached.Text;
+            cacheHits = cached.CacheHits;
+            cacheMisses = cached.CacheMisses;
         }
         else
         {
@@ -126,7 +142,35 @@ public sealed class ObservationCompressor
         ContextPressTelemetry.Ratio.Record((double)before / Math.Max(1, after), tag);
         activity?.SetTag("contextpress.tokens.input", before);
         activity?.SetTag("contextpress.tokens.output", after);
-        return new ObservationCompressionResult { Text = compressed, TokensBefore = before, TokensAfter = after, Compressed = true, IsJson = isJson };
+        return new ObservationCompressionResult
+        {
+            Text = compressed,
+            TokensBefore = before,
+            TokensAfter = after,
+            Compressed = true,
+            IsJson = isJson,
+            SegmentCacheHits = cacheHits,
+            SegmentCacheMisses = cacheMisses,
+        };
+    }
+
+    /// <summary>
+    /// Compresses prose through the segment cache (query-agnostic, at the target ratio per segment); null when there is
+    /// no segment compressor, or when the cached version misses the target by more than 10 % or lost a value the call
+    /// or request names, in which case the caller compresses afresh with those values forced.
+    /// </summary>
+    private async ValueTask<SegmentCompressionResult?> CompressCachedAsync(string text, int target, double ratio, string[] protectedValues, CancellationToken cancellationToken)
+    {
+        if (SegmentCompressor is null)
+        {
+            return null;
+        }
+
+        SegmentCompressionResult segments = await SegmentCompressor
+            .CompressAsync(text, SegmentCompressor.DefaultOptions with { Rate = ratio }, cancellationToken)
+            .ConfigureAwait(false);
+        bool keepsValues = protectedValues.All(v => !text.Contains(v, StringComparison.Ordinal) || segments.Text.Contains(v, StringComparison.Ordinal));
+        return keepsValues && TokenCounter.CountTokens(segments.Text) <= target * 1.1 ? segments : null;
     }
 
     private static string[] ProtectedValues(ObservationContext? context)
