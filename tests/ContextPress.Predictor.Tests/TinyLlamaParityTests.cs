@@ -1,0 +1,56 @@
+using System.Text.Json;
+using ContextPress.Predictor.Generation;
+using static TorchSharp.torch;
+
+namespace ContextPress.Predictor.Tests;
+
+/// <summary>Parity with transformers on the exact upstream bf16 checkpoint of stas/tiny-random-llama-2 (shared/models).</summary>
+public sealed class TinyLlamaParityTests(ITestOutputHelper output)
+{
+    private sealed record Corpus(double AbsoluteTolerance, double RelativeTolerance, IReadOnlyList<ModelCase> Cases);
+
+    private sealed record ModelCase(int[] InputIds, int GreedyToken, int[] GreedyContinuation, IReadOnlyDictionary<int, double> SampledLogits);
+
+    private static Corpus ReadCorpus(string dir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "corpus.json")));
+        var root = doc.RootElement;
+        var tolerance = root.GetProperty("logit_tolerance");
+        var cases = root.GetProperty("model_cases").EnumerateArray().Select(c => new ModelCase(
+            c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            c.GetProperty("greedy_token").GetInt32(),
+            c.GetProperty("greedy_continuation").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
+            c.GetProperty("sampled_logits").EnumerateObject().ToDictionary(p => int.Parse(p.Name, System.Globalization.CultureInfo.InvariantCulture), p => p.Value.GetDouble()))).ToList();
+        return new Corpus(tolerance.GetProperty("absolute").GetDouble(), tolerance.GetProperty("relative").GetDouble(), cases);
+    }
+
+    [Fact]
+    public void LogitsAndGreedyContinuationsMatchTransformers()
+    {
+        var dir = SharedModels.Find("tiny-random-llama-2-hf");
+        Assert.SkipWhen(dir is null, "shared/models/tiny-random-llama-2-hf is absent");
+        var corpus = ReadCorpus(dir);
+        Assert.Equal(3, corpus.Cases.Count);
+
+        using var model = CausalLM.FromPretrained(dir);
+        Assert.Equal(ScalarType.Float32, model.DType);
+        var generator = new TokenGenerator(model);
+        double maxAbs = 0;
+        foreach (var c in corpus.Cases)
+        {
+            var last = model.ComputeLogits(c.InputIds)[^1];
+            Assert.Equal(3000, last.Length);
+            foreach (var (id, expected) in c.SampledLogits)
+            {
+                var diff = Math.Abs(last[id] - expected);
+                maxAbs = Math.Max(maxAbs, diff);
+                Assert.True(diff <= corpus.AbsoluteTolerance + corpus.RelativeTolerance * Math.Abs(expected),
+                    $"input [{string.Join(",", c.InputIds)}] logit {id}: ours {last[id]:R}, transformers {expected:R}");
+            }
+            Assert.Equal(c.GreedyToken, Array.IndexOf(last, last.Max()));
+            var continuation = generator.Generate(c.InputIds, new GenerationOptions { MaxNewTokens = c.GreedyContinuation.Length }, TestContext.Current.CancellationToken).ToArray();
+            Assert.Equal(c.GreedyContinuation, continuation);
+        }
+        output.WriteLine($"max |logit diff| vs transformers: {maxAbs:E3} over {corpus.Cases.Sum(c => c.SampledLogits.Count)} logits");
+    }
+}
