@@ -53,4 +53,24 @@ public sealed class TinyLlamaParityTests(ITestOutputHelper output)
         }
         output.WriteLine($"max |logit diff| vs transformers: {maxAbs:E3} over {corpus.Cases.Sum(c => c.SampledLogits.Count)} logits");
     }
+
+    [Fact]
+    public void HalfPrecisionPathsStayCloseToFp32()
+    {
+        var dir = SharedModels.Find("tiny-random-llama-2-hf");
+        Assert.SkipWhen(dir is null, "shared/models/tiny-random-llama-2-hf is absent");
+        using var fp32 = CausalLM.FromPretrained(dir);
+        int[] ids = [1, 42, 99, 333, 897, 2049];
+        var reference = fp32.ComputeLogits(ids);
+        foreach (var dtype in new[] { ScalarType.BFloat16, ScalarType.Float16 })
+        {
+            using var model = CausalLM.FromPretrained(dir, dtype);
+            Assert.Equal(dtype, model.DType);
+            var logits = model.ComputeLogits(ids);
+            var maxDiff = logits.Zip(reference).SelectMany(p => p.First.Zip(p.Second, (a, b) => Math.Abs(a - b))).Max();
+            output.WriteLine($"{dtype}: max |logit diff| vs fp32 {maxDiff:E2}");
+            Assert.True(maxDiff < (dtype == ScalarType.BFloat16 ? 1e-2 : 2e-3), $"{dtype}: {maxDiff}");
+            Assert.True(maxDiff > 0, "the half-precision model must really compute in half precision");
+        }
+    }
 }
