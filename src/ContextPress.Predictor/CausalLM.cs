@@ -82,6 +82,7 @@ public sealed class CausalLM : nn.Module
                 model.to(device);
                 model.Device = device;
             }
+            model.FuseProjections();
             return model;
         }
         catch
@@ -90,6 +91,14 @@ public sealed class CausalLM : nn.Module
             throw;
         }
     }
+
+    /// <summary>
+    /// Packs each layer's q/k/v and gate/up weights into single matrices, so a decode step runs two matmuls fewer per
+    /// layer. The HF-named parameters become views of the packed matrices (same state dict, no extra memory). The factory
+    /// methods call this after placing the model; call it yourself after moving a model built with the constructor.
+    /// Moving the model to another device afterwards is not supported. Idempotent.
+    /// </summary>
+    public void FuseProjections() => _model.FuseProjections();
 
     /// <summary>
     /// Runs the model over <paramref name="inputIds"/> ([B, T], int64) at positions starting at the cache's length, appending

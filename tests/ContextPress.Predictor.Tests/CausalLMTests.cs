@@ -37,16 +37,22 @@ public sealed class CausalLMTests
     }
 
     [Theory]
-    [InlineData("llama", 2, true, null)]
-    [InlineData("llama", 4, false, null)]
-    [InlineData("qwen2", 1, true, null)]
-    [InlineData("mistral", 2, false, 3)]
-    public void IncrementalDecodingMatchesAFullForwardPass(string modelType, int kvHeads, bool tied, int? window)
+    [InlineData("llama", 2, true, null, false)]
+    [InlineData("llama", 2, true, null, true)]
+    [InlineData("llama", 4, false, null, true)]
+    [InlineData("qwen2", 1, true, null, false)]
+    [InlineData("qwen2", 1, true, null, true)]
+    [InlineData("mistral", 2, false, 3, true)]
+    public void IncrementalDecodingMatchesAFullForwardPass(string modelType, int kvHeads, bool tied, int? window, bool fuse)
     {
         using var model = Randomized(Small(modelType, kvHeads, tied, window));
         int[] ids = [5, 17, 33, 2, 60, 9, 41, 12, 7];
         using var scope = NewDisposeScope();
         var full = model.Forward(CausalLM.ToInput(ids))[0];
+        if (fuse)
+        {
+            model.FuseProjections();
+        }
 
         // Prefill 4 tokens, then 2 at once (past > 0, T > 1: explicit mask), then one at a time.
         using var cache = DenseKvCache.For(model, capacity: 16);
@@ -64,6 +70,33 @@ public sealed class CausalLMTests
         var maxDiff = (incremental - full).abs().max().item<float>();
         Assert.True(maxDiff < 1e-4f, $"max |diff| {maxDiff}");
         Assert.True(full.std().item<float>() > 0.1f, "random weights must give non-trivial logits");
+    }
+
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("qwen2")]
+    public void FusedProjectionsKeepTheStateDictAndTheLogits(string modelType)
+    {
+        using var model = Randomized(Small(modelType, kvHeads: 2), seed: 11);
+        using var scope = NewDisposeScope();
+        var before = model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        int[] ids = [3, 14, 15, 9, 26];
+        var unfused = model.Forward(CausalLM.ToInput(ids));
+        model.FuseProjections();
+        model.FuseProjections(); // idempotent
+        var after = model.state_dict();
+        Assert.Equal(before.Keys.Order(), after.Keys.Order());
+        Assert.All(before, kv => Assert.True(kv.Value.equal(after[kv.Key]).all().item<bool>(), kv.Key));
+        var fused = model.Forward(CausalLM.ToInput(ids));
+        Assert.True((fused - unfused).abs().max().item<float>() < 1e-5f);
+
+        // The HF-named parameters are views of the packed matrix: loading into them after fusion still takes effect.
+        using (no_grad())
+        {
+            after["model.layers.0.self_attn.k_proj.weight"].zero_();
+        }
+        var changed = model.Forward(CausalLM.ToInput(ids));
+        Assert.True((changed - fused).abs().max().item<float>() > 1e-4f);
     }
 
     [Fact]

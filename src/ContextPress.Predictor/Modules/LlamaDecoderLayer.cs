@@ -30,4 +30,10 @@ internal sealed class LlamaDecoderLayer : nn.Module
         var y = h + _mlp.forward(_postAttentionLayerNorm.forward(h));
         return y.MoveToOuterDisposeScope();
     }
+
+    public void FuseProjections()
+    {
+        _selfAttn.FuseProjections();
+        _mlp.FuseProjections();
+    }
 }

@@ -49,6 +49,14 @@ internal sealed class LlamaModel : nn.Module
         return _norm.forward(h).MoveToOuterDisposeScope();
     }
 
+    public void FuseProjections()
+    {
+        foreach (var layer in _layers)
+        {
+            layer.FuseProjections();
+        }
+    }
+
     /// <summary>Null when plain causal attention over the new tokens is right; else a boolean [T, past + T] mask, true = attend.</summary>
     private Tensor? BuildMask(long past, long t, Device device)
     {
