@@ -20,6 +20,13 @@ public sealed class CpuSpeedTests(ITestOutputHelper output)
             NumKeyValueHeads = kvHeads, VocabSize = vocab, TieWordEmbeddings = true, RopeTheta = 1e6,
         };
         using var model = new CausalLM(config);
+        model.FuseProjections();
+        using (var warm = DenseKvCache.For(model, 8))
+        using (var scope = NewDisposeScope())
+        {
+            model.Forward(CausalLM.ToInput([1, 2, 3]), warm, lastPositionOnly: true);
+            model.Forward(CausalLM.ToInput([4]), warm, lastPositionOnly: true);
+        }
         var ids = Enumerable.Range(0, prompt).Select(i => (i * 7919) % vocab).ToArray();
         using var cache = DenseKvCache.For(model, prompt + decode + 1);
         long next;
