@@ -42,3 +42,23 @@ public sealed class TorchRuntimeTests
         Assert.True(maxDiff < 1e-3, $"max |diff| {maxDiff}");
     }
 }
+
+public sealed class TorchDevicesTests
+{
+    [Fact]
+    public void ResolvesCpuAutoAndRejectsUnknownOrMissingDevices()
+    {
+        Assert.Equal(DeviceType.CPU, TorchDevices.Resolve("cpu").type);
+        Assert.Equal(DeviceType.CPU, TorchDevices.Resolve(" CPU ").type);
+        var auto = TorchDevices.Resolve("auto");
+        Assert.Equal(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU, auto.type);
+        Assert.Equal(auto.type, TorchDevices.Resolve(null).type);
+        Assert.Throws<ArgumentException>(() => TorchDevices.Resolve("tpu"));
+        Assert.Throws<ArgumentException>(() => TorchDevices.Resolve("cuda:x"));
+        if (!cuda.is_available())
+        {
+            var e = Assert.Throws<ArgumentException>(() => TorchDevices.Resolve("cuda"));
+            Assert.Contains("no CUDA", e.Message);
+        }
+    }
+}
