@@ -103,14 +103,16 @@ public sealed class CausalLM : nn.Module
     /// <summary>
     /// Runs the model over <paramref name="inputIds"/> ([B, T], int64) at positions starting at the cache's length, appending
     /// to <paramref name="cache"/>. Returns fp32 logits [B, T, vocab], or [B, 1, vocab] for the last position only.
-    /// The result belongs to the caller's dispose scope.
+    /// The result belongs to the caller's dispose scope. For a batch of prompts of different lengths, left-pad them and pass
+    /// <paramref name="leftPadding"/> (padding slots per row, the same on every call for that cache): positions and
+    /// attention then skip the padding.
     /// </summary>
-    public Tensor Forward(Tensor inputIds, IKvCache? cache = null, bool lastPositionOnly = false)
+    public Tensor Forward(Tensor inputIds, IKvCache? cache = null, bool lastPositionOnly = false, IReadOnlyList<long>? leftPadding = null)
     {
         ArgumentNullException.ThrowIfNull(inputIds);
         using var grad = no_grad();
         using var scope = NewDisposeScope();
-        var h = _model.Forward(inputIds.to(ScalarType.Int64, Device), cache);
+        var h = _model.Forward(inputIds.to(ScalarType.Int64, Device), cache, leftPadding);
         if (lastPositionOnly)
         {
             h = h.narrow(1, h.shape[1] - 1, 1);

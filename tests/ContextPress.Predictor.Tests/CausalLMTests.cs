@@ -193,6 +193,54 @@ public sealed class CausalLMTests
         Assert.Equal(3, taken.Count);
     }
 
+    [Theory]
+    [InlineData("llama", 2, null, false)]
+    [InlineData("llama", 2, null, true)]
+    [InlineData("qwen2", 1, null, true)]
+    [InlineData("mistral", 2, 4, true)]
+    public void BatchedGenerationMatchesOnePromptAtATime(string modelType, int kvHeads, int? window, bool fuse)
+    {
+        using var model = Randomized(Small(modelType, kvHeads, tied: true, window), seed: 5);
+        if (fuse)
+        {
+            model.FuseProjections();
+        }
+        var generator = new TokenGenerator(model);
+        var ct = TestContext.Current.CancellationToken;
+        IReadOnlyList<int>[] prompts = [[1, 2, 3, 4, 5, 6], [7], [8, 9, 10], [11, 12, 13, 14, 15, 16]];
+        var options = new GenerationOptions { MaxNewTokens = 10 };
+        var single = prompts.Select(p => generator.Generate(p, options, ct).ToList()).ToList();
+        var batched = generator.GenerateBatch(prompts, options, ct);
+        Assert.Equal(single.Count, batched.Count);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            Assert.Equal(single[i], batched[i]);
+        }
+
+        // Rows stop on their own.
+        var stop = single[1][3];
+        var stopped = generator.GenerateBatch(prompts, options with { StopTokenIds = [stop] }, ct);
+        for (var i = 0; i < prompts.Length; i++)
+        {
+            Assert.Equal(single[i].TakeWhile(t => t != stop), stopped[i]);
+        }
+    }
+
+    [Fact]
+    public void BatchedPrefillLogitsMatchSinglePrefill()
+    {
+        using var model = Randomized(Small("llama", 2), seed: 9);
+        using var scope = NewDisposeScope();
+        int[] a = [3, 1, 4, 1, 5];
+        int[] b = [9, 2];
+        var alone = model.Forward(CausalLM.ToInput(b))[0];
+        var input = tensor(new long[] { 3, 1, 4, 1, 5, 0, 0, 0, 9, 2 }, [2, 5], ScalarType.Int64);
+        using var cache = DenseKvCache.For(model, 5, batch: 2);
+        var batched = model.Forward(input, cache, leftPadding: [0, 3]);
+        Assert.True((batched[1].narrow(0, 3, 2) - alone).abs().max().item<float>() < 1e-5f);
+        Assert.True((batched[0] - model.Forward(CausalLM.ToInput(a))[0]).abs().max().item<float>() < 1e-5f);
+    }
+
     [Fact]
     public void DecodingKeepsNoTensorsAlive()
     {

@@ -51,6 +51,9 @@ public sealed class TinyLlamaParityTests(ITestOutputHelper output)
             var continuation = generator.Generate(c.InputIds, new GenerationOptions { MaxNewTokens = c.GreedyContinuation.Length }, TestContext.Current.CancellationToken).ToArray();
             Assert.Equal(c.GreedyContinuation, continuation);
         }
+        var batched = generator.GenerateBatch(corpus.Cases.Select(c => (IReadOnlyList<int>)c.InputIds).ToList(),
+            new GenerationOptions { MaxNewTokens = 4 }, TestContext.Current.CancellationToken);
+        Assert.Equal(corpus.Cases.Select(c => c.GreedyContinuation), batched.Select(r => r.ToArray()));
         output.WriteLine($"max |logit diff| vs transformers: {maxAbs:E3} over {corpus.Cases.Sum(c => c.SampledLogits.Count)} logits");
     }
 

@@ -9,13 +9,16 @@ namespace ContextPress.Predictor.Generation;
 public sealed class TokenGenerator
 {
     private readonly CausalLM _model;
-    private readonly Func<CausalLM, long, IKvCache> _cacheFactory;
+    private readonly Func<CausalLM, long, long, IKvCache> _cacheFactory;
 
-    /// <summary>Creates a generator; <paramref name="cacheFactory"/> builds the cache for a given capacity (default: <see cref="DenseKvCache"/>).</summary>
-    public TokenGenerator(CausalLM model, Func<CausalLM, long, IKvCache>? cacheFactory = null)
+    /// <summary>
+    /// Creates a generator; <paramref name="cacheFactory"/> builds the cache for a model, a capacity in positions and a batch
+    /// size (default: <see cref="DenseKvCache"/>).
+    /// </summary>
+    public TokenGenerator(CausalLM model, Func<CausalLM, long, long, IKvCache>? cacheFactory = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        _cacheFactory = cacheFactory ?? ((m, capacity) => DenseKvCache.For(m, capacity));
+        _cacheFactory = cacheFactory ?? ((m, capacity, batch) => DenseKvCache.For(m, capacity, batch));
     }
 
     /// <summary>
@@ -36,7 +39,7 @@ public sealed class TokenGenerator
     private IEnumerable<int> GenerateCore(IReadOnlyList<int> promptIds, GenerationOptions options, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        using var cache = _cacheFactory(_model, promptIds.Count + options.MaxNewTokens);
+        using var cache = _cacheFactory(_model, promptIds.Count + options.MaxNewTokens, 1);
         using var generator = options.Temperature > 0 ? new Generator((ulong)(options.Seed ?? Random.Shared.NextInt64())) : null;
         var next = Step(CausalLM.ToInputOnDevice(promptIds, _model.Device), cache, options, generator);
         for (var produced = 0; produced < options.MaxNewTokens; produced++)
@@ -60,6 +63,73 @@ public sealed class TokenGenerator
         using var scope = NewDisposeScope();
         var logits = _model.Forward(input(), cache, lastPositionOnly: true)[0, 0];
         return (int)Pick(logits, options, generator);
+    }
+
+    /// <summary>
+    /// Generates for several prompts at once: one batched prefill over the left-padded prompts, then one batched step per
+    /// token. Each row stops on its own (stop token or <see cref="GenerationOptions.MaxNewTokens"/>); the results equal
+    /// what <see cref="Generate"/> gives each prompt alone, up to floating-point rounding.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<int>> GenerateBatch(IReadOnlyList<IReadOnlyList<int>> prompts, GenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prompts);
+        if (prompts.Count == 0 || prompts.Any(p => p is null || p.Count == 0))
+        {
+            throw new ArgumentException("Every prompt needs at least one token.", nameof(prompts));
+        }
+        options ??= new GenerationOptions();
+        cancellationToken.ThrowIfCancellationRequested();
+        var batch = prompts.Count;
+        var width = prompts.Max(p => p.Count);
+        var padding = prompts.Select(p => (long)(width - p.Count)).ToArray();
+        var input = new long[batch * width];
+        for (var row = 0; row < batch; row++)
+        {
+            for (var i = 0; i < prompts[row].Count; i++)
+            {
+                input[row * width + padding[row] + i] = prompts[row][i];
+            }
+        }
+        var outputs = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
+        var done = new bool[batch];
+        using var cache = _cacheFactory(_model, width + options.MaxNewTokens, batch);
+        using var generator = options.Temperature > 0 ? new Generator((ulong)(options.Seed ?? Random.Shared.NextInt64())) : null;
+        long[] next = StepBatch(input, batch, width, cache, padding, options, generator);
+        for (var produced = 0; produced < options.MaxNewTokens; produced++)
+        {
+            for (var row = 0; row < batch; row++)
+            {
+                if (done[row])
+                {
+                    continue;
+                }
+                if (options.StopTokenIds.Contains((int)next[row]))
+                {
+                    done[row] = true;
+                    continue;
+                }
+                outputs[row].Add((int)next[row]);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (produced + 1 == options.MaxNewTokens || done.All(d => d))
+            {
+                break;
+            }
+            next = StepBatch(next.Select((t, row) => done[row] ? 0L : t).ToArray(), batch, 1, cache, padding, options, generator);
+        }
+        return outputs;
+    }
+
+    private long[] StepBatch(long[] ids, int batch, int width, IKvCache cache, long[] padding, GenerationOptions options, Generator? generator)
+    {
+        using var scope = NewDisposeScope();
+        var input = tensor(ids, [batch, width], ScalarType.Int64);
+        var logits = _model.Forward(input, cache, lastPositionOnly: true, leftPadding: padding).select(1, 0);
+        if (options.Temperature <= 0 || generator is null)
+        {
+            return logits.argmax(-1).cpu().data<long>().ToArray();
+        }
+        return Enumerable.Range(0, batch).Select(row => Pick(logits[row], options, generator)).ToArray();
     }
 
     /// <summary>Chooses the next token from last-position logits [vocab].</summary>

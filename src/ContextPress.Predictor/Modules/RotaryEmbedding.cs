@@ -64,6 +64,17 @@ internal sealed class RotaryEmbedding : IDisposable
         return (_cos!.narrow(2, start, length), _sin!.narrow(2, start, length));
     }
 
+    /// <summary>cos and sin at per-row positions ([B, T] int64, all below <paramref name="end"/>), shaped [B, 1, T, headDim].</summary>
+    public (Tensor Cos, Tensor Sin) GetAt(Tensor positions, long end, ScalarType dtype, Device device)
+    {
+        var (cos, sin) = Get(0, end, dtype, device);
+        var b = positions.shape[0];
+        var t = positions.shape[1];
+        var flat = positions.flatten();
+        var headDim = cos.shape[^1];
+        return (cos[0, 0].index_select(0, flat).view(b, 1, t, headDim), sin[0, 0].index_select(0, flat).view(b, 1, t, headDim));
+    }
+
     private void Build(long capacity, ScalarType dtype, Device device)
     {
         using var scope = NewDisposeScope();
