@@ -1,0 +1,33 @@
+using Microsoft.ML.Tokenizers;
+
+namespace ContextPress.Predictor.Tokenization;
+
+/// <summary><see cref="IPromptTokenizer"/> over a Microsoft.ML.Tokenizers <see cref="Tokenizer"/> (SentencePiece, tiktoken, BPE).</summary>
+public sealed class MlTokenizerPromptTokenizer : IPromptTokenizer
+{
+    private readonly Tokenizer _tokenizer;
+
+    /// <summary>Wraps <paramref name="tokenizer"/>; special ids come from the model's config.</summary>
+    public MlTokenizerPromptTokenizer(Tokenizer tokenizer, int? bosTokenId, IReadOnlyCollection<int> stopTokenIds)
+    {
+        _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));
+        BosTokenId = bosTokenId;
+        StopTokenIds = stopTokenIds ?? throw new ArgumentNullException(nameof(stopTokenIds));
+    }
+
+    /// <inheritdoc />
+    public int? BosTokenId { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<int> StopTokenIds { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Encode(string text, bool addBos)
+    {
+        var ids = _tokenizer.EncodeToIds(text);
+        return addBos && BosTokenId is { } bos && (ids.Count == 0 || ids[0] != bos) ? [bos, .. ids] : ids;
+    }
+
+    /// <inheritdoc />
+    public string Decode(IReadOnlyList<int> ids) => _tokenizer.Decode(ids);
+}
