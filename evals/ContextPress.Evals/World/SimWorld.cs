@@ -178,10 +178,10 @@ internal sealed partial class SimWorld
     public List<Note> SearchNotes(string? query) =>
         Notes.Where(n => Matches(query, n.Title, string.Join(' ', n.Tags), n.Body)).OrderByDescending(n => n.UpdatedAt, StringComparer.Ordinal).ToList();
 
-    public const int ContactsPageSize = 8;
-    public const int EmailsPageSize = 6;
-    public const int EventsPageSize = 8;
-    public const int TransactionsPageSize = 10;
+    public const int ContactsPageSize = 12;
+    public const int EmailsPageSize = 10;
+    public const int EventsPageSize = 10;
+    public const int TransactionsPageSize = 15;
     public const int SongsPageSize = 10;
     public const int FilesPageSize = 10;
     public const int TodosPageSize = 10;

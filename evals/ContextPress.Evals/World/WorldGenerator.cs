@@ -33,7 +33,7 @@ internal static class WorldGenerator
         {
             Contact from = r.Pick(world.Contacts);
             world.Emails.Add(NewEmail(world, r, from, $"{r.Pick(Prose.Words)} {r.Pick(Prose.Nouns)} — {r.Pick(["update", "question", "follow-up", "notes", "plans", "invitation"])}",
-                Prose.Filler(r, r.Next(3, 7)), SimWorld.Now.AddHours(-r.Next(2, 24 * 60))));
+                Prose.Filler(r, r.Next(6, 12)), SimWorld.Now.AddHours(-r.Next(2, 24 * 60))));
         }
 
         for (int i = 0; i < 40; i++)
@@ -78,7 +78,7 @@ internal static class WorldGenerator
         for (int i = 0; i < 44; i++)
         {
             world.Todos.Add(new TodoItem($"task_{r.Code(8)}", r.Pick(lists), $"{r.Pick(["Call", "Buy", "Email", "Fix", "Book", "Renew", "Review"])} {r.Pick(Prose.Words).ToLowerInvariant()} {r.Pick(Prose.Nouns).ToLowerInvariant()}",
-                SimWorld.Now.AddDays(r.Next(-5, 30)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Pick(["low", "medium", "high"]), r.Pick(["open", "open", "done"]), Prose.Filler(r, 3)));
+                SimWorld.Now.AddDays(r.Next(-5, 30)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), r.Pick(["low", "medium", "high"]), r.Pick(["open", "open", "done"]), Prose.Filler(r, r.Next(4, 7))));
         }
 
         for (int i = 0; i < 30; i++)
@@ -92,14 +92,14 @@ internal static class WorldGenerator
 
     public static Contact NewContact(SeededRandom r, string first, string last, string? email = null, string? company = null) =>
         new($"ct_{r.Code(8)}", first, last, email ?? $"{first}.{last}{r.Next(1, 99)}@{r.Pick(["simmail.com", "postbox.org", "mailhub.net"])}".ToLowerInvariant(), Phone(r),
-            company ?? r.Pick(Prose.Companies), r.Pick(Prose.Cities), r.Pick(["friend", "colleague", "family", "neighbour", "client"]), Prose.Filler(r, r.Next(3, 6)));
+            company ?? r.Pick(Prose.Companies), r.Pick(Prose.Cities), r.Pick(["friend", "colleague", "family", "neighbour", "client"]), Prose.Filler(r, r.Next(6, 10)));
 
     public static Email NewEmail(SimWorld world, SeededRandom r, Contact from, string subject, string body, DateTimeOffset sentAt) =>
         new($"em_{r.Code(10)}", $"th_{r.Code(8)}", from.Email, $"{from.FirstName} {from.LastName}", world.Supervisor.Email, subject, body, SimWorld.Stamp(sentAt),
             [r.Pick(["inbox", "personal", "work", "updates"])]);
 
     public static CalendarEvent NewEvent(SeededRandom r, string title, DateTimeOffset start, IReadOnlyList<string> attendees) =>
-        new($"ev_{r.Code(8)}", title, r.Pick(["Room 4B", "Video call", "Cafe Central", "Main office", "Online"]), attendees, Prose.Filler(r, r.Next(3, 6)))
+        new($"ev_{r.Code(8)}", title, r.Pick(["Room 4B", "Video call", "Cafe Central", "Main office", "Online"]), attendees, Prose.Filler(r, r.Next(5, 9)))
         {
             StartsAt = SimWorld.Stamp(start),
             EndsAt = SimWorld.Stamp(start.AddMinutes(r.Pick([30, 45, 60, 90]))),
@@ -107,10 +107,10 @@ internal static class WorldGenerator
 
     public static Song NewSong(SeededRandom r, string artist) =>
         new($"so_{r.Code(8)}", $"{r.Pick(Prose.Words)} {r.Pick(Prose.Nouns)}", artist, $"{r.Pick(Prose.Words)} {r.Pick(Prose.Nouns)}", r.Next(150, 330),
-            r.Next(1_000, 9_000_000), r.Pick(["indie", "pop", "electronic", "folk", "jazz"]), r.Next(2005, 2026), Prose.Filler(r, 2));
+            r.Next(1_000, 9_000_000), r.Pick(["indie", "pop", "electronic", "folk", "jazz"]), r.Next(2005, 2026), Prose.Filler(r, r.Next(3, 5)));
 
     public static FileEntry NewFile(SeededRandom r, string folder, string name, string content) =>
-        new($"fi_{r.Code(8)}", $"{folder}/{name}", name, content.Length * 3L, SimWorld.Stamp(SimWorld.Now.AddHours(-r.Next(1, 24 * 200))), "me", Prose.Filler(r, 2), content);
+        new($"fi_{r.Code(8)}", $"{folder}/{name}", name, content.Length * 3L, SimWorld.Stamp(SimWorld.Now.AddHours(-r.Next(1, 24 * 200))), "me", Prose.Filler(r, r.Next(4, 7)), content);
 
     public static string Phone(SeededRandom r) => $"+1-{r.Next(200, 999)}-{r.Next(200, 999)}-{r.Next(1000, 9999)}";
 

@@ -17,7 +17,7 @@ internal sealed class MailApp(SimWorld world) : AppBase(world, "mail")
         }
 
         (IReadOnlyList<Email> items, PageInfo info) = SimWorld.Paginate(World.SearchEmails(query), page, SimWorld.EmailsPageSize);
-        return World.Respond("mail.search_inbox", items.Select(e => new { e.EmailId, e.ThreadId, e.Sender, e.SenderName, e.Subject, e.SentAt, e.Labels, preview = e.Body.Length > 320 ? e.Body[..320] + "…" : e.Body }).ToList(), info);
+        return World.Respond("mail.search_inbox", items.Select(e => new { e.EmailId, e.ThreadId, e.Sender, e.SenderName, e.Subject, e.SentAt, e.Labels, body = e.Body }).ToList(), info);
     }
 
     [KernelFunction("read_email"), Description("Reads one e-mail in full.")]

@@ -17,7 +17,7 @@ internal sealed class NotesApp(SimWorld world) : AppBase(world, "notes")
         }
 
         (IReadOnlyList<Note> items, PageInfo info) = SimWorld.Paginate(World.SearchNotes(query), page, SimWorld.NotesPageSize);
-        return World.Respond("notes.search_notes", items.Select(n => new { n.NoteId, n.Title, n.Tags, n.UpdatedAt, preview = n.Body.Length > 200 ? n.Body[..200] + "…" : n.Body }).ToList(), info);
+        return World.Respond("notes.search_notes", items.Select(n => new { n.NoteId, n.Title, n.Tags, n.UpdatedAt, preview = n.Body.Length > 500 ? n.Body[..500] + "…" : n.Body }).ToList(), info);
     }
 
     [KernelFunction("read_note"), Description("Reads one note in full.")]
