@@ -34,6 +34,7 @@ internal sealed record EpisodeRecord(
     IReadOnlyList<TurnRecord> Turns,
     int? OracleFailedStep,
     IReadOnlyList<string> MissingFacts,
+    string? FailedTool,
     bool WorldSucceeded)
 {
     public bool OracleCompleted => OracleFailedStep is null && WorldSucceeded;
@@ -113,6 +114,6 @@ internal sealed class EpisodeRunner(ITokenCounter counter, int triggerTokens)
             history.Add(ContextItem.ToolResult(callId, step.Tool, result));
         }
 
-        return new EpisodeRecord(task.Id, family, method.Name, ratio, turns, failedAt, missing, failedAt is null && WorldTools.Succeeded(world, task));
+        return new EpisodeRecord(task.Id, family, method.Name, ratio, turns, failedAt, missing, failedAt is null ? null : task.Steps[failedAt.Value].Tool, failedAt is null && WorldTools.Succeeded(world, task));
     }
 }
