@@ -16,7 +16,7 @@ internal static class EvalCommand
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         string suite = "smoke";
-        string output = "eval-report";
+        string output = Path.Combine("artifacts", "eval-report");
         string data = FindResearchData();
         for (int i = 0; i < args.Length; i++)
         {
@@ -79,7 +79,7 @@ internal static class EvalCommand
         }
 
         retentionNote = haveData
-            ? $"Data: `{Path.GetFullPath(data)}` (NQ CC BY-SA 3.0, HotpotQA CC BY-SA 4.0, GSM8K MIT, kv-retrieval MIT; see its README). Up to {limit} NQ / HotpotQA examples, {Math.Max(10, limit / 5)} kv-retrieval examples, the 8 GSM8K exemplars. Retention: a gold answer survives (SQuAD normalization); GSM8K: the share of numbers kept; kv-retrieval: the queried key and its value both survive verbatim. Scorers: {string.Join(", ", PromptRetention.Scorers.Select(s => s.Name))} (the only one in Core today), with and without the question."
+            ? $"Data: `{Path.GetFullPath(data)}` (NQ CC BY-SA 3.0, HotpotQA CC BY-SA 4.0, GSM8K MIT, kv-retrieval MIT; see its README). Up to {limit} NQ / HotpotQA examples, {Math.Max(10, limit / 5)} kv-retrieval examples, the 8 GSM8K exemplars. Retention: a gold answer survives (SQuAD normalization); GSM8K: the share of numbers kept; kv-retrieval: the queried key and its value both survive verbatim. Scorers: {string.Join(", ", PromptRetention.Scorers.Select(s => s.Name))} (the only one in Core today): default options, digits not force-kept, and with the question (LongLLMLingua-style conditioning)."
             : $"Skipped: research data not found at `{data}` (pass `--data DIR`).";
 
         IReadOnlyList<MethodScore> scores = Scoreboard.ScoreAll(episodes);

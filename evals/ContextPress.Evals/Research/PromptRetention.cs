@@ -53,6 +53,7 @@ internal static partial class PromptRetention
                 foreach (double rate in rates)
                 {
                     points.Add(await MeasureAsync(name, scorerName, examples, rate, counter, e => compressor.CompressAsync(e.Context, new PromptCompressionOptions { Rate = rate, IncludeWordLabels = false }, cancellationToken)).ConfigureAwait(false));
+                    points.Add(await MeasureAsync(name, scorerName + ", digits not forced", examples, rate, counter, e => compressor.CompressAsync(e.Context, new PromptCompressionOptions { Rate = rate, ForceReserveDigit = false, IncludeWordLabels = false }, cancellationToken)).ConfigureAwait(false));
                     if (examples.Any(e => e.Question is not null))
                     {
                         points.Add(await MeasureAsync(name, scorerName + " + question", examples, rate, counter, e => compressor.CompressAsync(e.Context, new PromptCompressionOptions { Rate = rate, Question = e.Question, IncludeWordLabels = false }, cancellationToken)).ConfigureAwait(false));

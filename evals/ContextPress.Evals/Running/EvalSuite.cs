@@ -29,6 +29,7 @@ internal static class EvalSuite
             new TokenLevelMethod(prompt),
             new ContextPressMethod(compressor, withPlan: false),
             new ContextPressMethod(compressor, withPlan: true),
+            new ContextPressPipelineMethod(new Observations.ObservationCompressor(prompt), compressor),
         ];
     }
 
