@@ -205,7 +205,8 @@ internal static class TaskFamilies
         Contact a = AddContact(w, r);
         Contact b = AddContact(w, r);
         var plan = new PlanBuilder(w).Start().Login("payments");
-        plan.Add("payments-list_transactions", "Find yesterday's restaurant payment and its exact amount.", plan.Token("payments"), Literal("query", restaurant), Literal("page", "1"))
+        plan.Pages("payments-list_transactions", "Find yesterday's restaurant payment and its exact amount in the recent transactions.", "payments", "query", string.Empty,
+                PageOf(w.SearchTransactions(string.Empty), w.Transactions[^1], SimWorld.TransactionsPageSize) + 1)
             .Login("contacts")
             .Pages("contacts-search_contacts", "Find the first friend's e-mail.", "contacts", "query", $"{a.FirstName} {a.LastName}", PageOf(w.SearchContacts($"{a.FirstName} {a.LastName}"), a, SimWorld.ContactsPageSize))
             .Pages("contacts-search_contacts", "Find the second friend's e-mail.", "contacts", "query", $"{b.FirstName} {b.LastName}", PageOf(w.SearchContacts($"{b.FirstName} {b.LastName}"), b, SimWorld.ContactsPageSize))

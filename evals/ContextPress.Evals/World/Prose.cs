@@ -69,7 +69,7 @@ internal static class Prose
     /// <summary>Returns <paramref name="count"/> filler sentences.</summary>
     public static string Filler(SeededRandom random, int count)
     {
-        count *= 2; // records in real APIs are verbose: this sets the worlds' scale (peaks of roughly 8-16k tokens)
+        count *= 3; // records in real APIs are verbose: this sets the worlds' scale (peaks of roughly 6-19k tokens)
         var parts = new string[count];
         for (int i = 0; i < count; i++)
         {
