@@ -49,6 +49,23 @@ public sealed class SimWorldTests
     }
 
     [Fact]
+    public void PlanHintsNeverContainFactValues()
+    {
+        foreach ((string name, _, _) in TaskFamilies.All)
+        {
+            for (int index = 0; index < 3; index++)
+            {
+                (_, EvalTask task) = TaskFamilies.Build(name, index);
+                var facts = task.Steps.SelectMany(s => s.RequiredFacts).Distinct().ToList();
+                foreach (string hint in task.Hints)
+                {
+                    Assert.DoesNotContain(facts, f => hint.Contains(f, StringComparison.Ordinal));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public async Task AppsRequireTheirOwnLoginToken()
     {
         SimWorld world = SimWorld.Create(7);

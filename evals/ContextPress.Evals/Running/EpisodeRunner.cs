@@ -54,6 +54,9 @@ internal sealed record EpisodeRecord(
 /// </remarks>
 internal sealed class EpisodeRunner(ITokenCounter counter, int triggerTokens)
 {
+    // Arguments as an OpenAI-style model writes them: no \u escapes for quotes, dashes or plus signs.
+    private static readonly JsonSerializerOptions ArgumentsJsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public int TriggerTokens => triggerTokens;
 
     public async Task<EpisodeRecord> RunAsync(string family, int index, int suiteSeed, IHistoryMethod method, double ratio, CancellationToken cancellationToken)
@@ -94,7 +97,7 @@ internal sealed class EpisodeRunner(ITokenCounter counter, int triggerTokens)
             }
 
             string prompt = PromptMetrics.Serialize(sent);
-            string argumentsJson = JsonSerializer.Serialize(arguments);
+            string argumentsJson = JsonSerializer.Serialize(arguments, ArgumentsJsonOptions);
             turns.Add(new TurnRecord(
                 k,
                 full,
