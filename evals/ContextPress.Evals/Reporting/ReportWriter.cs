@@ -104,6 +104,22 @@ internal static class ReportWriter
             md.AppendLine();
         }
 
+        double taskRatio = o.Ratios.Contains(0.5) ? 0.5 : o.Ratios[0];
+        md.AppendLine(Inv($"## Oracle outcome per task (ratio {taskRatio:0.00})"));
+        md.AppendLine();
+        md.AppendLine("✓ completed; ✗ k: failed at step k (0-based) for a missing fact.");
+        md.AppendLine();
+        md.AppendLine("| task | " + string.Join(" | ", run.MethodOrder) + " |");
+        md.AppendLine("|---|" + string.Concat(run.MethodOrder.Select(_ => "---|")));
+        foreach (string taskId in run.Episodes.Select(e => e.TaskId).Distinct())
+        {
+            var cells = run.MethodOrder.Select(m => run.Episodes.FirstOrDefault(e => e.TaskId == taskId && e.Method == m && e.Ratio == taskRatio) is { } e
+                ? (e.OracleCompleted ? "✓" : Inv($"✗ {e.OracleFailedStep}"))
+                : "–");
+            md.AppendLine($"| {taskId} | " + string.Join(" | ", cells) + " |");
+        }
+
+        md.AppendLine();
         md.AppendLine("## Where the oracle failed (first missing fact, by the step's tool)");
         md.AppendLine();
         md.AppendLine("| method | ratio | failures by tool of the failing step |");
