@@ -1,0 +1,3 @@
+using ContextPress.Evals;
+
+return await EvalCommand.RunAsync(args, CancellationToken.None).ConfigureAwait(false);
