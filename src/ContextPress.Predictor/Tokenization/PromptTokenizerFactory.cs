@@ -7,8 +7,10 @@ namespace ContextPress.Predictor.Tokenization;
 public static class PromptTokenizerFactory
 {
     /// <summary>
-    /// Reads the tokenizer of a Hugging Face checkpoint directory: <c>tokenizer.model</c> (SentencePiece BPE, Llama-2
-    /// style). BOS and stop ids come from <paramref name="config"/> (or the directory's <c>config.json</c> when null).
+    /// Reads the tokenizer of a Hugging Face checkpoint directory: <c>tokenizer.json</c> when it is byte-level BPE
+    /// (Qwen2, Llama 3, SmolLM2), else <c>tokenizer.model</c> (SentencePiece BPE, Llama-2 style). BOS and stop ids come
+    /// from <paramref name="config"/> (or the directory's <c>config.json</c> when null; without one, no BOS and the
+    /// usual end markers among the added tokens).
     /// </summary>
     /// <param name="directory">The checkpoint directory.</param>
     /// <param name="config">The model's config; read from the directory when null.</param>
@@ -23,12 +25,34 @@ public static class PromptTokenizerFactory
         }
         config ??= File.Exists(Path.Combine(directory, "config.json")) ? LlamaConfig.Load(directory) : null;
 
+        var json = Path.Combine(directory, "tokenizer.json");
+        if (File.Exists(json) && HfTokenizerJson.IsByteLevelBpe(json))
+        {
+            return FromTokenizerJson(json, config);
+        }
         var sentencePiece = Path.Combine(directory, "tokenizer.model");
         if (File.Exists(sentencePiece))
         {
             return FromSentencePiece(sentencePiece, config?.BosTokenId ?? 1, config is { EosTokenId.Count: > 0 } ? config.EosTokenId : [2]);
         }
-        throw new FileNotFoundException($"'{directory}' has no tokenizer.model (SentencePiece).", sentencePiece);
+        throw new FileNotFoundException($"'{directory}' has neither a byte-level BPE tokenizer.json nor a tokenizer.model.", sentencePiece);
+    }
+
+    /// <summary>
+    /// Reads a byte-level BPE <c>tokenizer.json</c> (see <see cref="HfTokenizerJson"/>). BOS and stop ids come from
+    /// <paramref name="config"/>; without one, there is no BOS and the stop ids are those of the added tokens
+    /// <c>&lt;|endoftext|&gt;</c>, <c>&lt;|im_end|&gt;</c>, <c>&lt;|eot_id|&gt;</c>, <c>&lt;|end_of_text|&gt;</c> and <c>&lt;/s&gt;</c> present.
+    /// </summary>
+    /// <param name="path">The <c>tokenizer.json</c> file.</param>
+    /// <param name="config">The model's config, or null.</param>
+    /// <returns>The tokenizer.</returns>
+    public static IPromptTokenizer FromTokenizerJson(string path, LlamaConfig? config = null)
+    {
+        var tokenizer = HfTokenizerJson.Load(path, out var added);
+        IReadOnlyCollection<int> stops = config is { EosTokenId.Count: > 0 }
+            ? config.EosTokenId
+            : new[] { "<|endoftext|>", "<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "</s>" }.Where(added.ContainsKey).Select(t => added[t]).ToArray();
+        return new MlTokenizerPromptTokenizer(tokenizer, config?.BosTokenId, stops);
     }
 
     /// <summary>Reads a SentencePiece BPE <c>tokenizer.model</c> (Llama 2, Mistral) with Microsoft.ML.Tokenizers.</summary>
