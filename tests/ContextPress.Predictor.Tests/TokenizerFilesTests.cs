@@ -112,6 +112,98 @@ public sealed class TokenizerFilesTests : IDisposable
         Assert.Equal([300, 258], tokenizer.Encode(" the", addBos: true));
     }
 
+    private static byte[] Message(Action<CodedOutputStream> write)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        write(output);
+        output.Flush();
+        return stream.ToArray();
+    }
+
+    /// <summary>A SentencePiece BPE ModelProto: control and byte pieces, then "▁the" and "▁low" built by scored merges.</summary>
+    private void WriteSentencePieceModel()
+    {
+        var pieces = new List<(string Piece, float Score, int Type)> { ("<unk>", 0, 2), ("<s>", 0, 3), ("</s>", 0, 3) };
+        for (var b = 0; b < 256; b++)
+        {
+            pieces.Add(($"<0x{b:X2}>", 0, 6));
+        }
+        foreach (var c in new[] { "▁", "t", "h", "e", "l", "o", "w" })
+        {
+            pieces.Add((c, -100, 1));
+        }
+        var merged = new[] { "▁t", "he", "▁the", "lo", "low", "▁low" };
+        for (var i = 0; i < merged.Length; i++)
+        {
+            pieces.Add((merged[i], -1 - i, 1));
+        }
+        var model = Message(o =>
+        {
+            foreach (var (piece, score, type) in pieces)
+            {
+                o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(ByteString.CopyFrom(Message(p =>
+                {
+                    p.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                    p.WriteString(piece);
+                    p.WriteTag(2, WireFormat.WireType.Fixed32);
+                    p.WriteFloat(score);
+                    p.WriteTag(3, WireFormat.WireType.Varint);
+                    p.WriteEnum(type);
+                })));
+            }
+            o.WriteTag(2, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(ByteString.CopyFrom(Message(t =>
+            {
+                t.WriteTag(3, WireFormat.WireType.Varint);
+                t.WriteEnum(2); // BPE
+                t.WriteTag(35, WireFormat.WireType.Varint);
+                t.WriteBool(true); // byte_fallback
+                t.WriteTag(40, WireFormat.WireType.Varint);
+                t.WriteInt32(0);
+                t.WriteTag(41, WireFormat.WireType.Varint);
+                t.WriteInt32(1);
+                t.WriteTag(42, WireFormat.WireType.Varint);
+                t.WriteInt32(2);
+            })));
+            o.WriteTag(3, WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(ByteString.CopyFrom(Message(n =>
+            {
+                n.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                n.WriteString("identity");
+                n.WriteTag(3, WireFormat.WireType.Varint);
+                n.WriteBool(true); // add_dummy_prefix
+                n.WriteTag(4, WireFormat.WireType.Varint);
+                n.WriteBool(false);
+                n.WriteTag(5, WireFormat.WireType.Varint);
+                n.WriteBool(true);
+            })));
+        });
+        File.WriteAllBytes(Path.Combine(_dir, "tokenizer.model"), model);
+    }
+
+    [Fact]
+    public void SentencePieceModelEncodesWordAlignedAndFallsBackToBytes()
+    {
+        WriteSentencePieceModel();
+        var tokenizer = PromptTokenizerFactory.FromDirectory(_dir, new LlamaConfig { BosTokenId = 1, EosTokenId = [2] });
+        Assert.IsType<MlTokenizerPromptTokenizer>(tokenizer);
+        var the = 259 + 7 + 2;
+        var low = 259 + 7 + 5;
+        Assert.Equal([the, low], tokenizer.Encode("the low", addBos: false));
+        Assert.Equal([1, the, low], tokenizer.Encode("the low", addBos: true));
+        Assert.Equal([the], tokenizer.EncodeWord(" ", "the"));
+        Assert.Equal([low], tokenizer.EncodeWord("\n", "low"));
+        Assert.Equal([2], tokenizer.StopTokenIds);
+        Assert.Equal("the low", tokenizer.Decode([the, low]));
+
+        // "é" is not a piece: its UTF-8 bytes become <0xC3> <0xA9>.
+        var ids = tokenizer.Encode("the é", addBos: false);
+        Assert.Equal([the, 259, 3 + 0xC3, 3 + 0xA9], ids);
+        Assert.Equal("the é", tokenizer.Decode(ids));
+    }
+
     [Fact]
     public void ADirectoryWithoutTokenizerFilesNamesWhatItLookedFor()
     {
