@@ -79,6 +79,18 @@ public sealed class PredictorCommandsTests
         Assert.Contains("does not exist", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AFileThatIsNoCheckpointIsOneInputErrorLine()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("model.bin"), "not a checkpoint", TestContext.Current.CancellationToken);
+        var run = await CliRunner.RunAsync("generate", "--model", temp.File("model.bin"));
+        Assert.Equal(ContextPressCli.ExitInputError, run.ExitCode);
+        var line = Assert.Single(run.StderrLines);
+        Assert.StartsWith(ContextPressCli.ErrorPrefix + "cannot load model: ", line, StringComparison.Ordinal);
+        Assert.Contains("llama2.c header", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--max-tokens", "0", "--max-tokens must be")]
     [InlineData("--temperature", "-1", "--temperature must be")]
