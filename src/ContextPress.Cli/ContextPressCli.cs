@@ -108,6 +108,8 @@ public static class ContextPressCli
         var root = new RootCommand("ContextPress: compress prompts and agent histories to a token budget (LLMLingua-2 style, no model file needed).");
         root.Add(CompressCommand.Create(streams));
         root.Add(CompressHistoryCommand.Create(streams));
+        root.Add(GenerateCommand.Create(streams));
+        root.Add(ChatCommand.Create(streams));
         return root;
     }
 }

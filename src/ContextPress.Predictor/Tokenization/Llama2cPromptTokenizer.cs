@@ -19,6 +19,10 @@ public sealed class Llama2cPromptTokenizer(Llama2cTokenizer tokenizer) : IPrompt
         addBos ? [Llama2cTokenizer.Bos, .. _tokenizer.Encode(text)] : _tokenizer.Encode(text);
 
     /// <inheritdoc />
+    /// <remarks>SentencePiece style: the word alone, whose dummy-prefix space stands for the whitespace before it.</remarks>
+    public IReadOnlyList<int> EncodeWord(string leadingWhitespace, string word) => _tokenizer.Encode(word);
+
+    /// <inheritdoc />
     public string Decode(IReadOnlyList<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);

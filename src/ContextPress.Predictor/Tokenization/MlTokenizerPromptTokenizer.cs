@@ -29,5 +29,19 @@ public sealed class MlTokenizerPromptTokenizer : IPromptTokenizer
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A SentencePiece tokenizer with a dummy prefix encodes the word alone (the prefix stands for the space before it);
+    /// others encode the whitespace and the word. A BOS the tokenizer adds by itself is dropped.
+    /// </remarks>
+    public IReadOnlyList<int> EncodeWord(string leadingWhitespace, string word)
+    {
+        ArgumentNullException.ThrowIfNull(leadingWhitespace);
+        ArgumentNullException.ThrowIfNull(word);
+        var text = _tokenizer is SentencePieceTokenizer { AddDummyPrefix: true } ? word : leadingWhitespace + word;
+        var ids = _tokenizer.EncodeToIds(text);
+        return BosTokenId is { } bos && ids.Count > 0 && ids[0] == bos ? ids.Skip(1).ToArray() : ids;
+    }
+
+    /// <inheritdoc />
     public string Decode(IReadOnlyList<int> ids) => _tokenizer.Decode(ids);
 }
