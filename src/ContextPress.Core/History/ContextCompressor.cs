@@ -166,6 +166,11 @@ public sealed partial class ContextCompressor
                     MaxArrayItems = rate >= 0.5 ? 64 : 16,
                     ProtectedValues = plan.ReferencedValues,
                     RelevantTerms = plan.RelevantTerms,
+
+                    // The record the request names (with every field) and a statement's telling lines outlive the rest.
+                    KeepBestMatchesWhole = true,
+                    KeepRelevantLines = true,
+                    ShortenProtectedStrings = true,
                 },
                 cancellationToken).ConfigureAwait(false);
             return json.Json;

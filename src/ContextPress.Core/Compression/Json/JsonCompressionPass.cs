@@ -49,7 +49,7 @@ internal sealed class JsonCompressionCall
     /// <summary>True when <paramref name="value"/> is prose longer than the long-string threshold and holds no protected value.</summary>
     public bool IsLongProse(string value) =>
         value.Length > Options.LongStringTokens / 4
-        && !ContainsProtected(value)
+        && (Options.ShortenProtectedStrings || !ContainsProtected(value))
         && JsonStrings.MayBeProse(value)
         && CountTokens(value) > Options.LongStringTokens;
 
@@ -83,6 +83,17 @@ internal sealed class JsonCompressionCall
             }
         }
 
+        if (Options.ShortenProtectedStrings)
+        {
+            foreach (string value in Protected)
+            {
+                if (text.Contains(value, StringComparison.Ordinal))
+                {
+                    force.Add(value);
+                }
+            }
+        }
+
         PromptCompressionResult result = await ProseCompressor.CompressAsync(
             text,
             new PromptCompressionOptions { Rate = rate, ForceTokens = force, Question = Question, IncludeWordLabels = false },
@@ -105,6 +116,9 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     private const int FallbackFields = 3;
 
     private readonly List<(CompressedString Node, double Rate)> _pending = [];
+
+    /// <summary>How many elements kept whole enclose the current node: inside one, nothing is trimmed or shortened.</summary>
+    private int _whole;
 
     public int ElementsRemoved { get; private set; }
 
@@ -142,7 +156,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     {
         (int removed, int strings, int dropped, int pending) = (ElementsRemoved, StringsCompressed, FieldsDropped, _pending.Count);
         var result = new CompressedObject();
-        bool[]? essential = settings.EssentialFieldsOnly && inArray ? EssentialFields(element) : null;
+        bool[]? essential = settings.EssentialFieldsOnly && inArray && _whole == 0 ? EssentialFields(element) : null;
         int index = -1;
         foreach (JsonProperty property in element.EnumerateObject())
         {
@@ -219,12 +233,14 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     private CompressedArray TransformArray(JsonElement element)
     {
         int length = element.GetArrayLength();
-        if (length <= settings.TrimAbove)
+        bool[]? whole = _whole == 0 && call.Options.KeepBestMatchesWhole && call.Protected.Length > 0 ? BestMatches(element, length) : null;
+        if (length <= settings.TrimAbove || _whole > 0)
         {
             var all = new CompressedArray(length);
+            int i = 0;
             foreach (JsonElement item in element.EnumerateArray())
             {
-                all.Items.Add(Transform(item, inArray: true));
+                all.Items.Add(TransformItem(item, whole is not null && whole[i++]));
             }
 
             return all;
@@ -236,9 +252,10 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         int index = 0;
         foreach (JsonElement item in element.EnumerateArray())
         {
-            if (keep[index++])
+            bool isWhole = whole is not null && whole[index];
+            if (keep[index++] || isWhole)
             {
-                result.Items.Add(Transform(item, inArray: true));
+                result.Items.Add(TransformItem(item, isWhole));
                 kept++;
             }
         }
@@ -251,6 +268,72 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         }
 
         return result;
+    }
+
+    private CompressedNode TransformItem(JsonElement item, bool whole)
+    {
+        if (!whole)
+        {
+            return Transform(item, inArray: true);
+        }
+
+        _whole++;
+        try
+        {
+            return Transform(item, inArray: true);
+        }
+        finally
+        {
+            _whole--;
+        }
+    }
+
+    /// <summary>
+    /// Marks the elements (objects and arrays) holding the most distinct protected values, at least one; ties go to
+    /// those with more relevant terms, then to the earlier ones, up to <see cref="JsonCompressionOptions.MaxWholeMatches"/>.
+    /// </summary>
+    private bool[]? BestMatches(JsonElement element, int length)
+    {
+        List<(int Index, int Score)>? best = null;
+        int bestScore = 0;
+        int index = 0;
+        foreach (JsonElement item in element.EnumerateArray())
+        {
+            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            {
+                int matches = JsonElementText.CountMatches(item, call.Protected, StringComparison.Ordinal, stopAtFirst: false);
+                if (matches > 0)
+                {
+                    // Protected values dominate; relevant terms only break ties between equally named records.
+                    int score = (matches * 1000) + Math.Min(999, JsonElementText.CountMatches(item, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false));
+                    if (score > bestScore)
+                    {
+                        bestScore = score;
+                        best?.Clear();
+                    }
+
+                    if (score == bestScore)
+                    {
+                        (best ??= []).Add((index, score));
+                    }
+                }
+            }
+
+            index++;
+        }
+
+        if (best is null)
+        {
+            return null;
+        }
+
+        var whole = new bool[length];
+        for (int i = 0; i < best.Count && i < call.Options.MaxWholeMatches; i++)
+        {
+            whole[best[i].Index] = true;
+        }
+
+        return whole;
     }
 
     /// <summary>Protected elements always; then the most relevant; then the first ones.</summary>
@@ -309,14 +392,20 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         }
 
         var node = new CompressedString(value);
-        if ((settings.ProseRate is null && !settings.LeadOnly) || !call.IsLongProse(value))
+        if (_whole > 0 || (settings.ProseRate is null && !settings.LeadOnly) || !call.IsLongProse(value))
         {
             return node;
         }
 
         if (settings.LeadOnly)
         {
-            string? lead = JsonStrings.Lead(value);
+            string? lead = call.Options.KeepRelevantLines ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) : null;
+            if (lead is null && !call.ContainsProtected(value))
+            {
+                // A plain lead cut could lose a protected value; only a string without one is cut to its lead.
+                lead = JsonStrings.Lead(value);
+            }
+
             if (lead is not null && call.CountTokens(lead) < call.CountTokens(value))
             {
                 node.Value = lead;

@@ -111,4 +111,158 @@ internal static class JsonStrings
         string lead = value[..cut].Trim();
         return sentence ? lead + " " + Ellipsis : lead + Ellipsis;
     }
+
+    /// <summary>The most lines <see cref="TellingLines"/> keeps (lines holding protected values come on top).</summary>
+    public const int MaxTellingLines = 8;
+
+    /// <summary>The most lines <see cref="TellingLines"/> keeps for their relevant terms alone.</summary>
+    public const int MaxRelevantLines = 4;
+
+    /// <summary>The longest line (in words) that counts as a short line of values.</summary>
+    public const int MaxValueLineWords = 8;
+
+    /// <summary>
+    /// Returns the telling lines of a multi-line string: the first line, for every protected value it holds the line
+    /// holding it with the most protected values and relevant terms, up to <see cref="MaxRelevantLines"/> more lines
+    /// with the most of them (terms case-insensitive), then short lines with digits
+    /// (<c>Amount due: 84.20</c>), up to <see cref="MaxTellingLines"/> in all, in their order, followed by a
+    /// <c>"… N more lines omitted"</c> line. Null for fewer than three non-empty lines or when nothing would be removed.
+    /// </summary>
+    public static string? TellingLines(string value, string[] protectedValues, string[] relevantTerms)
+    {
+        string[] lines = value.Split('\n');
+        int nonEmpty = 0;
+        foreach (string line in lines)
+        {
+            nonEmpty += line.AsSpan().IsWhiteSpace() ? 0 : 1;
+        }
+
+        if (nonEmpty < 3)
+        {
+            return null;
+        }
+
+        // Score every line: protected values it holds dominate, relevant terms break ties.
+        var keep = new bool[lines.Length];
+        var scores = new int[lines.Length];
+        int kept = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].AsSpan().IsWhiteSpace())
+            {
+                scores[i] = -1;
+                continue;
+            }
+
+            if (kept == 0)
+            {
+                keep[i] = true;
+                kept++;
+            }
+
+            scores[i] = (1000 * Contains(lines[i], protectedValues, StringComparison.Ordinal)) + Contains(lines[i], relevantTerms, StringComparison.OrdinalIgnoreCase);
+        }
+
+        // Every protected value survives: the best line holding it is kept (one line may serve several).
+        foreach (string named in protectedValues)
+        {
+            int best = -1;
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (keep[i] && lines[i].Contains(named, StringComparison.Ordinal))
+                {
+                    best = -2;
+                    break;
+                }
+
+                if (scores[i] > 0 && (best < 0 || scores[i] > scores[best]) && lines[i].Contains(named, StringComparison.Ordinal))
+                {
+                    best = i;
+                }
+            }
+
+            if (best >= 0)
+            {
+                keep[best] = true;
+                kept++;
+            }
+        }
+
+        // The lines sharing most with the request next: an itemised bill's "pay ... via Venmo to ..." line.
+        var relevant = new List<int>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (!keep[i] && scores[i] > 0)
+            {
+                relevant.Add(i);
+            }
+        }
+
+        relevant.Sort((a, b) => scores[a] != scores[b] ? scores[b].CompareTo(scores[a]) : a.CompareTo(b));
+        for (int r = 0; r < relevant.Count && r < MaxRelevantLines && kept < MaxTellingLines; r++)
+        {
+            keep[relevant[r]] = true;
+            kept++;
+        }
+
+        // Then short lines of values in order (a statement's header fields), while there is room.
+        for (int i = 0; i < lines.Length && kept < MaxTellingLines; i++)
+        {
+            if (!keep[i] && IsValueLine(lines[i]))
+            {
+                keep[i] = true;
+                kept++;
+            }
+        }
+
+        var result = new System.Text.StringBuilder();
+        int omitted = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (keep[i])
+            {
+                result.Append(lines[i].TrimEnd()).Append('\n');
+            }
+            else if (!lines[i].AsSpan().IsWhiteSpace())
+            {
+                omitted++;
+            }
+        }
+
+        if (omitted == 0)
+        {
+            return null;
+        }
+
+        result.Append(System.Globalization.CultureInfo.InvariantCulture, $"{Ellipsis} {omitted} more lines omitted");
+        return result.ToString();
+    }
+
+    private static int Contains(string line, string[] values, StringComparison comparison)
+    {
+        int count = 0;
+        foreach (string value in values)
+        {
+            count += line.Contains(value, comparison) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static bool IsValueLine(string line)
+    {
+        ReadOnlySpan<char> span = line.AsSpan().Trim();
+        if (span.IsEmpty || !span.ContainsAnyInRange('0', '9'))
+        {
+            return false;
+        }
+
+        int words = 1;
+        foreach (char c in span)
+        {
+            words += c == ' ' ? 1 : 0;
+        }
+
+        return words <= MaxValueLineWords;
+    }
 }
