@@ -120,7 +120,7 @@ public sealed partial class ContextCompressor
     /// <summary>Moves one item (or its whole call/result group, for a drop) one level down; returns the tokens saved.</summary>
     private async ValueTask<int> DegradeAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
-        if (state.Level == DegradeLevel.MinimalStub)
+        if (state.Level == DegradeLevel.NamedStub)
         {
             return plan.DropGroup(state);
         }
@@ -130,8 +130,9 @@ public sealed partial class ContextCompressor
         {
             DegradeLevel.Half => await CompressTextAsync(plan, state, 0.5, options, cancellationToken).ConfigureAwait(false),
             DegradeLevel.Quarter => await CompressTextAsync(plan, state, 0.25, options, cancellationToken).ConfigureAwait(false),
-            DegradeLevel.Stub => Stub(plan, state, minimal: false),
-            _ => Stub(plan, state, minimal: true),
+            DegradeLevel.Stub => HistoryStub.Build(plan, state, StubDetail.Values, MaxStubValues),
+            DegradeLevel.MinimalStub => HistoryStub.Build(plan, state, StubDetail.BestRecord, MaxStubValues),
+            _ => HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues),
         };
 
         int before = state.Tokens;
@@ -169,7 +170,7 @@ public sealed partial class ContextCompressor
 
                     // The record the request names (with every field) and a statement's telling lines outlive the rest.
                     KeepBestMatchesWhole = true,
-                    KeepRelevantLines = true,
+                    KeepRelevantText = true,
                     ShortenProtectedStrings = true,
                 },
                 cancellationToken).ConfigureAwait(false);
@@ -187,33 +188,6 @@ public sealed partial class ContextCompressor
             },
             cancellationToken).ConfigureAwait(false);
         return prose.Text;
-    }
-
-    private static string Stub(HistoryPlan plan, ItemState state, bool minimal)
-    {
-        // A stub carries the item's function-critical values, those the next steps name first; a minimal stub only those.
-        ContextItem item = state.Item;
-        IEnumerable<string> values = plan.ReferencedValuesIn(item.Text);
-        if (!minimal)
-        {
-            values = values.Concat(CriticalValues.Extract(item.Text)).Distinct(StringComparer.Ordinal).Take(MaxStubValues);
-        }
-
-        string what = item.Kind switch
-        {
-            ContextItemKind.ToolResult => $"{item.ToolName ?? "tool"} result",
-            ContextItemKind.ToolCall => "assistant note",
-            _ => $"earlier {item.Kind.ToString().ToLowerInvariant()} message",
-        };
-        var stub = new StringBuilder();
-        stub.Append(CultureInfo.InvariantCulture, $"[{what} compressed away: {state.OriginalTokens} tokens]");
-        string joined = string.Join(", ", values);
-        if (joined.Length > 0)
-        {
-            stub.Append(" values: ").Append(joined);
-        }
-
-        return stub.ToString();
     }
 
     [LoggerMessage(LogLevel.Debug, "Compressed a history of {Items} items from {TokensBefore} to {TokensAfter} tokens (budget {Budget}) in {ElapsedMs:F1} ms.")]

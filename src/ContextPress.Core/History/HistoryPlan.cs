@@ -13,8 +13,11 @@ internal enum DegradeLevel
     Quarter,
     Stub,
 
-    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    /// <summary>A stub that keeps the best-matching record and the values the plan, request or pending calls name.</summary>
     MinimalStub,
+
+    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    NamedStub,
 }
 
 /// <summary>The working state of one item during a <see cref="ContextCompressor"/> call.</summary>
@@ -150,7 +153,7 @@ internal sealed class HistoryPlan
                 continue;
             }
 
-            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.MinimalStub ? 1.6 : 0);
+            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.NamedStub ? 1.6 : 0);
             if (priority < bestPriority)
             {
                 best = state;
@@ -232,7 +235,7 @@ internal sealed class HistoryPlan
             return false;
         }
 
-        if (state.Level < DegradeLevel.MinimalStub)
+        if (state.Level < DegradeLevel.NamedStub)
         {
             // A tool-call message is only its (uncompressible) calls when it has no text: it goes with its group.
             return state.Item.Kind != ContextItemKind.ToolCall || state.Item.Text.Length > 0;

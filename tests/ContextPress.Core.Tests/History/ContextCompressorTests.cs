@@ -173,6 +173,98 @@ public class ContextCompressorTests
         Assert.True(result.ItemReports[^1].Protected);
     }
 
+    /// <summary>System, request, an expense list (40 look-alike records with member shares), then unrelated large results.</summary>
+    private static List<ContextItem> ExpenseHistory(string request)
+    {
+        var random = new Random(12);
+        var records = new List<object>();
+        for (int r = 0; r < 40; r++)
+        {
+            records.Add(new
+            {
+                expense_id = $"EXP-{r:D3}",
+                title = "Cabin rental",
+                date = r == 23 ? "2024-02-01" : $"2024-0{3 + (r % 6)}-{10 + (r % 18)}",
+                note = r % 4 == 0 ? "Split between everyone who stayed at the cabin, as agreed in the group chat before the trip." : null,
+                shares = new object[]
+                {
+                    new { email = $"ann.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                    new { email = $"bob.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                    new { email = $"cy.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                },
+            });
+        }
+
+        List<ContextItem> items =
+        [
+            ContextItem.System("You are an assistant that manages shared expenses with the Splitwise and Venmo tools."),
+            ContextItem.User(request),
+            ContextItem.ToolCallRequest([new ToolCall("call_expenses", "list_expenses", "{\"group\":\"trip\"}")]),
+            ContextItem.ToolResult("call_expenses", "list_expenses", JsonSerializer.Serialize(new { data = records })),
+        ];
+        List<ContextItem> filler = AgentHistory(13, steps: 4);
+        items.AddRange(filler.Skip(2).Take(filler.Count - 3));
+        return items;
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.2)]
+    public async Task TheRecordTheRequestNames_KeepsEveryMembersShare_EvenAsAStub(double ratio)
+    {
+        List<ContextItem> items = ExpenseHistory("For the 'Cabin rental' expense of 2024-02-01, request each member's share on Venmo.");
+        using JsonDocument source = JsonDocument.Parse(items[3].Text);
+        JsonElement target = source.RootElement.GetProperty("data")[23];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = ratio }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.NotEqual(ContextAction.Keep, result.ItemReports[3].Action);
+        string kept = result.Items.Single(i => i.ToolCallId == "call_expenses").Text;
+        foreach (JsonElement share in target.GetProperty("shares").EnumerateArray())
+        {
+            Assert.Contains(share.GetProperty("email").GetString()!, kept, StringComparison.Ordinal);
+            Assert.Contains(share.GetProperty("owed_share").GetRawText(), kept, StringComparison.Ordinal);
+        }
+
+        // Its look-alikes' shares are not all kept: the item did shrink to the budget.
+        Assert.DoesNotContain("cy.7@example.com", kept, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStubbedStatement_ListsTheValuesOfItsMostRelevantLineFirst()
+    {
+        var random = new Random(14);
+        var statement = new StringBuilder("CITY POWER - STATEMENT FOR MARCH 2024\nAccount number: 5274374006\n");
+        for (int i = 0; i < 300; i++)
+        {
+            if (i == 150)
+            {
+                statement.Append("TOTAL AMOUNT DUE: 293.63 (pay by 2024-04-15 via Venmo to payments.city-power@billing-57.com)\n");
+            }
+
+            statement.Append(CultureInfo.InvariantCulture, $"2024-03-{1 + (i % 28):D2}  Usage charge  ref {random.Next(0x10000000, int.MaxValue):X8}  {random.Next(100, 9000) / 100.0:0.00}\n");
+        }
+
+        List<ContextItem> items =
+        [
+            ContextItem.System("You pay the user's bills with the Venmo tools."),
+            ContextItem.User("Pay my electricity bill from my Venmo balance to the biller's Venmo account."),
+            ContextItem.ToolCallRequest([new ToolCall("call_file", "show_file", "{\"path\":\"~/bills/city-power-2024-03.txt\"}")]),
+            ContextItem.ToolResult("call_file", "show_file", statement.ToString()),
+            ContextItem.ToolCallRequest([new ToolCall("call_balance", "show_balance", "{}")]),
+            ContextItem.ToolResult("call_balance", "show_balance", "{\"balance\":1200.5,\"currency\":\"USD\"}"),
+        ];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.1 }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.Equal(ContextAction.Stub, result.ItemReports[3].Action);
+        string stub = result.Items.Single(i => i.ToolCallId == "call_file").Text;
+        Assert.Contains("293.63", stub, StringComparison.Ordinal);
+        Assert.Contains("payments.city-power@billing-57.com", stub, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task InvalidHistory_IsRejected()
     {

@@ -60,17 +60,18 @@ public sealed record JsonCompressionOptions
     public int MaxWholeMatches { get; init; } = 3;
 
     /// <summary>
-    /// Gets a value indicating whether level 3 keeps the telling lines of a multi-line prose string instead of only its
-    /// lead: its first line, every line holding a protected value, the lines with the most relevant terms and short lines
+    /// Gets a value indicating whether level 3 keeps relevant text instead of cutting it away: a multi-line prose string
+    /// keeps its first line, a line holding each protected value, the lines with the most relevant terms and short lines
     /// with numbers, in their order, followed by a <c>"… N more lines omitted"</c> line (an itemised bill keeps its
-    /// amount-due line). Default false.
+    /// amount-due line); and an object inside an array keeps a non-essential string field that mentions at least two
+    /// relevant terms (shortened like any long prose: the message that says the appointment moved). Default false.
     /// </summary>
-    public bool KeepRelevantLines { get; init; }
+    public bool KeepRelevantText { get; init; }
 
     /// <summary>
     /// Gets a value indicating whether a long prose string that holds a protected value may still be shortened, keeping
     /// every protected value it holds: prose compression force-keeps them, and level 3 keeps a line holding each (with
-    /// <see cref="KeepRelevantLines"/>) or else leaves the string whole. Without it (the default) such strings are never
+    /// <see cref="KeepRelevantText"/>) or else leaves the string whole. Without it (the default) such strings are never
     /// changed, which leaves a 9,000-token statement that merely names the month of the request untouched.
     /// </summary>
     public bool ShortenProtectedStrings { get; init; }

@@ -176,7 +176,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
                 continue;
             }
 
-            if (call.IsBoilerplate(name) || (essential is not null && !essential[index] && !IsProtected(name, value)))
+            if (call.IsBoilerplate(name) || (essential is not null && !essential[index] && !IsProtected(name, value) && !IsRelevantText(value)))
             {
                 FieldsDropped++;
                 continue;
@@ -399,7 +399,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
 
         if (settings.LeadOnly)
         {
-            string? lead = call.Options.KeepRelevantLines ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) : null;
+            string? lead = call.Options.KeepRelevantText ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) : null;
             if (lead is null && !call.ContainsProtected(value))
             {
                 // A plain lead cut could lose a protected value; only a string without one is cut to its lead.
@@ -419,6 +419,11 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
 
         return node;
     }
+
+    /// <summary>True for a string mentioning at least two relevant terms, when relevant text is kept.</summary>
+    private bool IsRelevantText(JsonElement value) =>
+        call.Options.KeepRelevantText && value.ValueKind == JsonValueKind.String && call.Relevant.Length >= 2
+        && JsonElementText.CountMatches(value, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false) >= 2;
 
     private bool IsProtected(string name, JsonElement value) =>
         call.Protected.Length > 0

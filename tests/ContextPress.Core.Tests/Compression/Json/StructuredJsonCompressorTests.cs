@@ -662,7 +662,7 @@ public class StructuredJsonCompressorTests
     }
 
     [Fact]
-    public async Task KeepRelevantLines_Level3_KeepsTheLineThatMattersFromALongStatement()
+    public async Task KeepRelevantText_Level3_KeepsTheLineThatMattersFromALongStatement()
     {
         var lines = new List<string> { "CITY POWER - STATEMENT FOR MARCH 2024", "Account number: 5274374006" };
         for (int i = 0; i < 120; i++)
@@ -680,7 +680,7 @@ public class StructuredJsonCompressorTests
         }
 
         string input = JsonSerializer.Serialize(new { path = "~/bills/city-power-2024-03.txt", content = string.Join('\n', lines) });
-        var options = new JsonCompressionOptions { RelevantTerms = ["pay", "venmo", "bill"], KeepRelevantLines = true };
+        var options = new JsonCompressionOptions { RelevantTerms = ["pay", "venmo", "bill"], KeepRelevantText = true };
         JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
 
         using JsonDocument doc = JsonDocument.Parse(result.Json);
@@ -691,7 +691,7 @@ public class StructuredJsonCompressorTests
         Assert.True(result.TokensAfter < 150, result.Json);
 
         // The plain level 3 cuts to the lead and loses it.
-        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepRelevantLines = false }, Ct);
+        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepRelevantText = false }, Ct);
         Assert.DoesNotContain("293.63", plain.Json, StringComparison.Ordinal);
     }
 
@@ -705,7 +705,7 @@ public class StructuredJsonCompressorTests
         }
 
         string input = JsonSerializer.Serialize(new { content = string.Join('\n', lines) });
-        var options = new JsonCompressionOptions { ProtectedValues = ["R0042"], KeepRelevantLines = true };
+        var options = new JsonCompressionOptions { ProtectedValues = ["R0042"], KeepRelevantText = true };
 
         JsonCompressionResult untouched = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
         Assert.Equal(0, untouched.StringsCompressed);
