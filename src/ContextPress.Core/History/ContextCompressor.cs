@@ -88,17 +88,24 @@ public sealed partial class ContextCompressor
         int budget = plan.Budget;
         int total = plan.TotalTokens;
 
-        // Degrade the least useful candidate one level at a time until the history fits.
-        while (total > budget)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ItemState? next = plan.NextToDegrade();
-            if (next is null)
+            // Degrade the least useful candidate one level at a time until the history fits.
+            while (total > budget)
             {
-                break;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                ItemState? next = plan.NextToDegrade();
+                if (next is null)
+                {
+                    break;
+                }
 
-            total -= await DegradeAsync(plan, next, options, cancellationToken).ConfigureAwait(false);
+                total -= await DegradeAsync(plan, next, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            plan.ReleaseSessions();
         }
 
         if (total <= budget)
@@ -157,23 +164,23 @@ public sealed partial class ContextCompressor
         int target = Math.Max(8, (int)((state.OriginalTokens - MessageOverheadTokens - state.CallTokens) * rate));
         if (state.IsJson)
         {
-            JsonCompressionResult json = await JsonCompressor.CompressAsync(
-                original,
-                new JsonCompressionOptions
-                {
-                    // Strings give way first; arrays are trimmed only when long, so most records (and their ids) stay.
-                    TargetTokens = target,
-                    LongStringRate = Math.Max(0.2, rate * 0.6),
-                    MaxArrayItems = rate >= 0.5 ? 64 : 16,
-                    ProtectedValues = plan.ReferencedValues,
-                    RelevantTerms = plan.RelevantTerms,
+            state.JsonSession ??= new JsonCompressionSession(original, JsonCompressor.ProseCompressor.TokenCounter);
+            var jsonOptions = new JsonCompressionOptions
+            {
+                // Strings give way first; arrays are trimmed only when long, so most records (and their ids) stay.
+                TargetTokens = target,
+                LongStringRate = Math.Max(0.2, rate * 0.6),
+                MaxArrayItems = rate >= 0.5 ? 64 : 16,
+                ProtectedValues = plan.ReferencedValues,
+                RelevantTerms = plan.RelevantTerms,
 
-                    // The record the request names (with every field) and a statement's telling lines outlive the rest.
-                    KeepBestMatchesWhole = true,
-                    KeepRelevantText = true,
-                    ShortenProtectedStrings = true,
-                },
-                cancellationToken).ConfigureAwait(false);
+                // The record the request names (with every field) and a statement's telling lines outlive the rest.
+                KeepBestMatchesWhole = true,
+                KeepRelevantText = true,
+                ShortenProtectedStrings = true,
+            };
+            jsonOptions.Validate();
+            JsonCompressionResult json = await JsonCompressor.CompressAsync(state.JsonSession, jsonOptions, cancellationToken).ConfigureAwait(false);
             return json.Json;
         }
 

@@ -44,6 +44,9 @@ internal sealed class ItemState(int index, ContextItem item, int tokens, int cal
 
     public bool IsJson { get; set; }
 
+    /// <summary>Gets or sets the parsed JSON result and what its compressions so far computed, shared by its levels.</summary>
+    public JsonCompressionSession? JsonSession { get; set; }
+
     public int Group { get; set; } = -1;
 
     public double Relevance { get; set; }
@@ -201,6 +204,16 @@ internal sealed class HistoryPlan
         return total;
     }
 
+    /// <summary>Releases the parsed JSON results.</summary>
+    public void ReleaseSessions()
+    {
+        foreach (ItemState state in _states)
+        {
+            state.JsonSession?.Dispose();
+            state.JsonSession = null;
+        }
+    }
+
     public ContextCompressionResult ToResult(int total, string encodingName, TimeSpan elapsed)
     {
         var items = new List<ContextItem>(_states.Length);
@@ -335,6 +348,60 @@ internal sealed class HistoryPlan
         return terms;
     }
 
+    /// <summary>
+    /// Counts the <paramref name="terms"/> (lower-case words) that occur in <paramref name="text"/> as whole words,
+    /// ignoring case: what splitting the text into its words would find, without splitting a large result.
+    /// </summary>
+    internal static int CountWordsIn(string text, IReadOnlyCollection<string> terms)
+    {
+        int count = 0;
+        ReadOnlySpan<char> span = text.AsSpan();
+        foreach (string term in terms)
+        {
+            int from = 0;
+            while (from < span.Length)
+            {
+                int at = span[from..].IndexOf(term, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                at += from;
+                int end = at + term.Length;
+                if (!IsWordChar(span, at - 1) && !IsWordChar(span, end))
+                {
+                    count++;
+                    break;
+                }
+
+                from = at + 1;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>True when the character at <paramref name="index"/> continues a word (<c>account_name</c>, <c>city-power</c>, <c>a.b@c.d</c> are one word each).</summary>
+    private static bool IsWordChar(ReadOnlySpan<char> text, int index)
+    {
+        if (index < 0 || index >= text.Length)
+        {
+            return false;
+        }
+
+        char c = text[index];
+        if (char.IsLetterOrDigit(c) || c is '_' or '@')
+        {
+            return true;
+        }
+
+        // Inner punctuation joins: "city-power", "a.b", but not a sentence's full stop or a quoted word's hyphen run.
+        return c is '-' or '.' or '\''
+            && index > 0 && index + 1 < text.Length
+            && char.IsLetterOrDigit(text[index - 1]) && char.IsLetterOrDigit(text[index + 1]);
+    }
+
     private static void Rank(ItemState[] states, IReadOnlyCollection<string> terms, HashSet<string> referenced)
     {
         var overlap = new double[states.Length];
@@ -347,8 +414,7 @@ internal sealed class HistoryPlan
                 + string.Join(' ', state.Item.ToolCalls.Select(c => c.Name.Replace('_', ' ').Replace('-', ' ') + " " + c.ArgumentsJson));
             if (terms.Count > 0)
             {
-                HashSet<string> present = TermsOf(text);
-                overlap[i] = terms.Count(present.Contains);
+                overlap[i] = CountWordsIn(text, terms);
             }
 
             if (referenced.Any(v => text.Contains(v, StringComparison.Ordinal)))

@@ -48,7 +48,7 @@ internal static class HistoryStub
             return Header(item, state.OriginalTokens).Append(Values(plan.ReferencedValuesIn(text).ToList())).ToString();
         }
 
-        List<Segment> segments = state.IsJson ? JsonSegments(text) : LineSegments(text);
+        List<Segment> segments = state.IsJson ? JsonSegments(text, state.JsonSession?.Document) : LineSegments(text);
         foreach (Segment segment in segments)
         {
             segment.Score(plan.ReferencedValues, plan.RelevantTerms);
@@ -160,15 +160,15 @@ internal static class HistoryStub
     /// The records of a JSON document (the elements of its outermost arrays of objects), the lines of its multi-line
     /// strings, and one segment for every other value; keys are not values.
     /// </summary>
-    private static List<Segment> JsonSegments(string json)
+    private static List<Segment> JsonSegments(string json, JsonDocument? parsed)
     {
         var segments = new List<Segment>();
         try
         {
-            using JsonDocument document = JsonDocument.Parse(json);
+            using JsonDocument? owned = parsed is null ? JsonDocument.Parse(json) : null;
             var rest = new Segment(string.Empty, record: null);
             segments.Add(rest);
-            Visit(document.RootElement, rest, inRecord: false, segments);
+            Visit((parsed ?? owned!).RootElement, rest, inRecord: false, segments);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {

@@ -3,23 +3,25 @@ using ContextPress.Tokens;
 
 namespace ContextPress.Compression.Json;
 
-/// <summary>State shared by the levels of one call: options, and caches of token counts and prose compressions.</summary>
+/// <summary>State shared by the levels of one call: options, and the session's caches of token counts, prose compressions and matches.</summary>
 internal sealed class JsonCompressionCall
 {
-    private readonly Dictionary<string, int> _tokenCounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Text, double Rate), string> _compressed = [];
     private readonly HashSet<string> _boilerplate;
 
-    public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options)
+    public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options, JsonCompressionSession session)
     {
         ProseCompressor = proseCompressor;
         Counter = proseCompressor.TokenCounter;
         Options = options;
+        Session = session;
         Protected = [.. options.ProtectedValues.Distinct(StringComparer.Ordinal)];
         Relevant = [.. options.RelevantTerms.Distinct(StringComparer.OrdinalIgnoreCase)];
         _boilerplate = new HashSet<string>(options.BoilerplateKeys, StringComparer.Ordinal);
         Question = Relevant.Length == 0 ? null : string.Join(' ', Relevant);
+        session.Use(Protected, Relevant, options.ShortenProtectedStrings);
     }
+
+    public JsonCompressionSession Session { get; }
 
     public PromptCompressor ProseCompressor { get; }
 
@@ -33,14 +35,36 @@ internal sealed class JsonCompressionCall
 
     public string? Question { get; }
 
+    /// <summary>Returns the matches of every element of <paramref name="array"/>, computed once per session.</summary>
+    public ElementMatches[] MatchesOf(JsonElement array)
+    {
+        int offset = Session.OffsetOf(array);
+        if (Session.Matches.TryGetValue(offset, out ElementMatches[]? matches))
+        {
+            return matches;
+        }
+
+        matches = new ElementMatches[array.GetArrayLength()];
+        int index = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            matches[index++] = new ElementMatches(
+                JsonElementText.CountMatches(item, Protected, StringComparison.Ordinal, stopAtFirst: false),
+                JsonElementText.CountMatches(item, Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false));
+        }
+
+        Session.Matches[offset] = matches;
+        return matches;
+    }
+
     public bool IsBoilerplate(string key) => _boilerplate.Count > 0 && _boilerplate.Contains(key) && !JsonKeyClassifier.IsIdLike(key);
 
     public int CountTokens(string text)
     {
-        if (!_tokenCounts.TryGetValue(text, out int count))
+        if (!Session.TokenCounts.TryGetValue(text, out int count))
         {
             count = Counter.CountTokens(text);
-            _tokenCounts[text] = count;
+            Session.TokenCounts[text] = count;
         }
 
         return count;
@@ -69,7 +93,7 @@ internal sealed class JsonCompressionCall
     /// <summary>Prompt-compresses <paramref name="text"/>; returns the same instance when that saves nothing.</summary>
     public async ValueTask<string> CompressProseAsync(string text, double rate, CancellationToken cancellationToken)
     {
-        if (_compressed.TryGetValue((text, rate), out string? cached))
+        if (Session.Prose.TryGetValue((text, rate), out string? cached))
         {
             return cached;
         }
@@ -105,7 +129,7 @@ internal sealed class JsonCompressionCall
             compressed = text;
         }
 
-        _compressed[(text, rate)] = compressed;
+        Session.Prose[(text, rate)] = compressed;
         return compressed;
     }
 }
@@ -294,28 +318,26 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     /// </summary>
     private bool[]? BestMatches(JsonElement element, int length)
     {
-        List<(int Index, int Score)>? best = null;
+        ElementMatches[] matches = call.MatchesOf(element);
+        List<int>? best = null;
         int bestScore = 0;
         int index = 0;
         foreach (JsonElement item in element.EnumerateArray())
         {
-            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+            ElementMatches match = matches[index];
+            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array && match.Protected > 0)
             {
-                int matches = JsonElementText.CountMatches(item, call.Protected, StringComparison.Ordinal, stopAtFirst: false);
-                if (matches > 0)
+                // Protected values dominate; relevant terms only break ties between equally named records.
+                int score = (match.Protected * 1000) + Math.Min(999, match.Relevant);
+                if (score > bestScore)
                 {
-                    // Protected values dominate; relevant terms only break ties between equally named records.
-                    int score = (matches * 1000) + Math.Min(999, JsonElementText.CountMatches(item, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false));
-                    if (score > bestScore)
-                    {
-                        bestScore = score;
-                        best?.Clear();
-                    }
+                    bestScore = score;
+                    best?.Clear();
+                }
 
-                    if (score == bestScore)
-                    {
-                        (best ??= []).Add((index, score));
-                    }
+                if (score == bestScore)
+                {
+                    (best ??= []).Add(index);
                 }
             }
 
@@ -330,7 +352,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         var whole = new bool[length];
         for (int i = 0; i < best.Count && i < call.Options.MaxWholeMatches; i++)
         {
-            whole[best[i].Index] = true;
+            whole[best[i]] = true;
         }
 
         return whole;
@@ -342,24 +364,21 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         var keep = new bool[length];
         int kept = 0;
         List<(int Index, int Matches)>? relevant = call.Relevant.Length > 0 ? [] : null;
-        int index = 0;
-        foreach (JsonElement item in element.EnumerateArray())
+        if (call.Protected.Length > 0 || relevant is not null)
         {
-            if (call.Protected.Length > 0 && JsonElementText.CountMatches(item, call.Protected, StringComparison.Ordinal, stopAtFirst: true) > 0)
+            ElementMatches[] matches = call.MatchesOf(element);
+            for (int index = 0; index < length; index++)
             {
-                keep[index] = true;
-                kept++;
-            }
-            else if (relevant is not null)
-            {
-                int matches = JsonElementText.CountMatches(item, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false);
-                if (matches > 0)
+                if (matches[index].Protected > 0)
                 {
-                    relevant.Add((index, matches));
+                    keep[index] = true;
+                    kept++;
+                }
+                else if (relevant is not null && matches[index].Relevant > 0)
+                {
+                    relevant.Add((index, matches[index].Relevant));
                 }
             }
-
-            index++;
         }
 
         if (relevant is not null && kept < limit)

@@ -124,39 +124,47 @@ public sealed class StructuredJsonCompressor
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
 
-        using (JsonDocument document = Parse(json))
+        using var session = new JsonCompressionSession(json, ProseCompressor.TokenCounter);
+        return await CompressAsync(session, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Compresses the document of <paramref name="session"/>, reusing what earlier calls on it computed (a history
+    /// compressor tries one result at several targets). <paramref name="options"/> must be valid.
+    /// </summary>
+    internal async ValueTask<JsonCompressionResult> CompressAsync(JsonCompressionSession session, JsonCompressionOptions options, CancellationToken cancellationToken)
+    {
+        using Activity? activity = ContextPressTelemetry.ActivitySource.StartActivity("contextpress.compress_json");
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        int tokensBefore = session.TokensBefore;
+        JsonElement root = session.Document.RootElement;
+        JsonCompressionResult result;
+        if (options.TargetTokens is not int target)
         {
-            using Activity? activity = ContextPressTelemetry.ActivitySource.StartActivity("contextpress.compress_json");
-            var call = new JsonCompressionCall(ProseCompressor, options);
-            int tokensBefore = ProseCompressor.TokenCounter.CountTokens(json);
-            JsonCompressionResult result;
-            if (options.TargetTokens is not int target)
+            result = await RunLevelAsync(call, root, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            result = null!;
+            for (int level = 0; level <= MaxLevel; level++)
             {
-                result = await RunLevelAsync(call, document.RootElement, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                result = null!;
-                for (int level = 0; level <= MaxLevel; level++)
+                cancellationToken.ThrowIfCancellationRequested();
+                result = await RunLevelAsync(call, root, level, tokensBefore, target, cancellationToken).ConfigureAwait(false);
+                if (result.FitsTarget)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    result = await RunLevelAsync(call, document.RootElement, level, tokensBefore, target, cancellationToken).ConfigureAwait(false);
-                    if (result.FitsTarget)
-                    {
-                        break;
-                    }
+                    break;
                 }
             }
-
-            KeyValuePair<string, object?> tag = new("contextpress.compressor", "json");
-            ContextPressTelemetry.InputTokens.Add(result.TokensBefore, tag);
-            ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, tag);
-            activity?.SetTag("contextpress.tokens.input", result.TokensBefore);
-            activity?.SetTag("contextpress.tokens.output", result.TokensAfter);
-            activity?.SetTag("contextpress.json.level", result.Level);
-            activity?.SetTag("contextpress.budget.feasible", result.FitsTarget);
-            return result;
         }
+
+        KeyValuePair<string, object?> tag = new("contextpress.compressor", "json");
+        ContextPressTelemetry.InputTokens.Add(result.TokensBefore, tag);
+        ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, tag);
+        activity?.SetTag("contextpress.tokens.input", result.TokensBefore);
+        activity?.SetTag("contextpress.tokens.output", result.TokensAfter);
+        activity?.SetTag("contextpress.json.level", result.Level);
+        activity?.SetTag("contextpress.budget.feasible", result.FitsTarget);
+        return result;
     }
 
     /// <summary>Applies one level, whatever the target (tests and diagnostics).</summary>
@@ -167,27 +175,31 @@ public sealed class StructuredJsonCompressor
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevel);
         options ??= JsonCompressionOptions.Default;
         options.Validate();
-        using JsonDocument document = Parse(json);
-        var call = new JsonCompressionCall(ProseCompressor, options);
-        int tokensBefore = ProseCompressor.TokenCounter.CountTokens(json);
-        return await RunLevelAsync(call, document.RootElement, level, tokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static JsonDocument Parse(string json)
-    {
-        try
-        {
-            return JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new FormatException(ex.Message, ex);
-        }
+        using var session = new JsonCompressionSession(json, ProseCompressor.TokenCounter);
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        return await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false);
     }
 
     private static async ValueTask<JsonCompressionResult> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken)
     {
-        var pass = new JsonCompressionPass(call, JsonLevelSettings.For(level, call.Options));
+        var settings = JsonLevelSettings.For(level, call.Options);
+
+        // The target only decides whether the output fits; the rate and array length are in the settings.
+        var key = (settings, call.Options with { TargetTokens = null, LongStringRate = 1, MaxArrayItems = 1 });
+        if (call.Session.Levels.TryGetValue(key, out JsonCompressionResult? known))
+        {
+            return known.WithTarget(target);
+        }
+
+        JsonCompressionResult result = await RunLevelUncachedAsync(call, root, settings, tokensBefore, target, cancellationToken).ConfigureAwait(false);
+        call.Session.Levels[key] = result;
+        return result;
+    }
+
+    private static async ValueTask<JsonCompressionResult> RunLevelUncachedAsync(JsonCompressionCall call, JsonElement root, JsonLevelSettings settings, int tokensBefore, int? target, CancellationToken cancellationToken)
+    {
+        int level = settings.Level;
+        var pass = new JsonCompressionPass(call, settings);
         CompressedNode node = pass.Transform(root, inArray: false);
         await pass.CompressPendingAsync(cancellationToken).ConfigureAwait(false);
 

@@ -719,6 +719,28 @@ public class StructuredJsonCompressorTests
         }
     }
 
+    [Fact]
+    public async Task ASession_GivesWhatFreshCallsGive_AtEveryTarget_AndForgetsWhenTheValuesChange()
+    {
+        string input = s_orders.Value;
+        int before = TiktokenTokenCounter.O200k.CountTokens(input);
+        var options = new JsonCompressionOptions { ProtectedValues = [JsonSamples.OrderId(42)], RelevantTerms = ["refund"], KeepBestMatchesWhole = true, KeepRelevantText = true };
+        using var session = new JsonCompressionSession(input, s_prose.TokenCounter);
+        foreach (double share in new[] { 0.6, 0.3, 0.6, 0.1, 0.45 })
+        {
+            JsonCompressionOptions atTarget = options with { TargetTokens = (int)(before * share), MaxArrayItems = share >= 0.5 ? 32 : 8 };
+            JsonCompressionResult fresh = await s_compressor.CompressAsync(input, atTarget, Ct);
+            JsonCompressionResult reused = await s_compressor.CompressAsync(session, atTarget, Ct);
+            Assert.Equal(fresh.Json, reused.Json);
+            Assert.Equal(fresh.Level, reused.Level);
+            Assert.Equal(fresh.FitsTarget, reused.FitsTarget);
+        }
+
+        // Other protected values: nothing computed for the first ones is reused.
+        JsonCompressionOptions other = options with { ProtectedValues = [JsonSamples.OrderId(7)], TargetTokens = before / 4 };
+        Assert.Equal((await s_compressor.CompressAsync(input, other, Ct)).Json, (await s_compressor.CompressAsync(session, other, Ct)).Json);
+    }
+
     private static int MarkerTotal(JsonElement element)
     {
         int total = 0;
