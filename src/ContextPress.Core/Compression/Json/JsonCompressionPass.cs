@@ -159,6 +159,25 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         _ => new CompressedRaw(element.GetRawText()),
     };
 
+    /// <summary>Gets a value indicating whether prose strings are queued for compression.</summary>
+    public bool HasPendingProse => _pending.Count > 0;
+
+    /// <summary>
+    /// Returns the most tokens compressing the queued strings can save: each keeps about its rate of tokens (the prompt
+    /// compressor meets its budget within a word), with a margin for the budget's tolerance and the tokens at the quotes.
+    /// </summary>
+    public int MostProseSaving()
+    {
+        int saving = 0;
+        foreach ((CompressedString node, double rate) in _pending)
+        {
+            int tokens = call.CountTokens(node.Value);
+            saving += (int)Math.Ceiling((1 - rate) * tokens) + Math.Max(2, tokens / 100) + 3;
+        }
+
+        return saving;
+    }
+
     /// <summary>Prompt-compresses the queued prose strings.</summary>
     public async ValueTask CompressPendingAsync(CancellationToken cancellationToken)
     {

@@ -141,20 +141,25 @@ public sealed class StructuredJsonCompressor
         JsonCompressionResult result;
         if (options.TargetTokens is not int target)
         {
-            result = await RunLevelAsync(call, root, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false);
+            result = (await RunLevelAsync(call, root, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false))!;
         }
         else
         {
-            result = null!;
+            JsonCompressionResult? tried = null;
             for (int level = 0; level <= MaxLevel; level++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                result = await RunLevelAsync(call, root, level, tokensBefore, target, cancellationToken).ConfigureAwait(false);
-                if (result.FitsTarget)
+
+                // Below the last level, a level that cannot fit even if its prose shrinks at best is not finished.
+                tried = await RunLevelAsync(call, root, level, tokensBefore, target, cancellationToken, skipHopeless: level < MaxLevel).ConfigureAwait(false)
+                    ?? tried;
+                if (tried?.FitsTarget == true)
                 {
                     break;
                 }
             }
+
+            result = tried!; // the last level is never skipped
         }
 
         KeyValuePair<string, object?> tag = new("contextpress.compressor", "json");
@@ -177,10 +182,11 @@ public sealed class StructuredJsonCompressor
         options.Validate();
         using var session = new JsonCompressionSession(json, ProseCompressor.TokenCounter);
         var call = new JsonCompressionCall(ProseCompressor, options, session);
-        return await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false);
+        return (await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false))!;
     }
 
-    private static async ValueTask<JsonCompressionResult> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken)
+    /// <summary>Runs one level, or returns null when <paramref name="skipHopeless"/> and it cannot fit the target.</summary>
+    private static async ValueTask<JsonCompressionResult?> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken, bool skipHopeless = false)
     {
         var settings = JsonLevelSettings.For(level, call.Options);
 
@@ -191,16 +197,34 @@ public sealed class StructuredJsonCompressor
             return known.WithTarget(target);
         }
 
-        JsonCompressionResult result = await RunLevelUncachedAsync(call, root, settings, tokensBefore, target, cancellationToken).ConfigureAwait(false);
+        JsonCompressionResult? result = await RunLevelUncachedAsync(call, root, settings, tokensBefore, skipHopeless ? target : null, cancellationToken).ConfigureAwait(false);
+        if (result is null)
+        {
+            return null;
+        }
+
         call.Session.Levels[key] = result;
-        return result;
+        return result.WithTarget(target);
     }
 
-    private static async ValueTask<JsonCompressionResult> RunLevelUncachedAsync(JsonCompressionCall call, JsonElement root, JsonLevelSettings settings, int tokensBefore, int? target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one level; with a <paramref name="hopelessAbove"/> target, returns null instead when the output cannot fit
+    /// it even if every queued prose string shrank to its rate: prompt compression, the costly part, is then skipped.
+    /// </summary>
+    private static async ValueTask<JsonCompressionResult?> RunLevelUncachedAsync(JsonCompressionCall call, JsonElement root, JsonLevelSettings settings, int tokensBefore, int? hopelessAbove, CancellationToken cancellationToken)
     {
         int level = settings.Level;
         var pass = new JsonCompressionPass(call, settings);
         CompressedNode node = pass.Transform(root, inArray: false);
+        if (hopelessAbove is int limit && pass.HasPendingProse)
+        {
+            int skeleton = call.Counter.CountTokens(Write(node));
+            if (skeleton - pass.MostProseSaving() > limit)
+            {
+                return null;
+            }
+        }
+
         await pass.CompressPendingAsync(cancellationToken).ConfigureAwait(false);
 
         string output = Write(node);
@@ -214,7 +238,7 @@ public sealed class StructuredJsonCompressor
             ElementsRemoved = pass.ElementsRemoved,
             StringsCompressed = pass.StringsCompressed,
             FieldsDropped = pass.FieldsDropped,
-            FitsTarget = target is not int budget || tokensAfter <= budget,
+            FitsTarget = true,
         };
     }
 
