@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using ContextPress.Compression;
 using ContextPress.Compression.Json;
 using ContextPress.Context;
@@ -90,6 +91,19 @@ public sealed partial class ContextCompressor
 
         try
         {
+            // When the newest observation alone is over budget, shrink it first without losing a value, so older
+            // items (the login, the password list) need not all go.
+            foreach (ItemState state in plan.OversizedProtected())
+            {
+                int protectedTokens = plan.ProtectedTokens;
+                if (protectedTokens <= budget)
+                {
+                    break;
+                }
+
+                total -= await CompressLosslesslyAsync(plan, state, options, cancellationToken).ConfigureAwait(false);
+            }
+
             // Degrade the least useful candidate one level at a time until the history fits.
             while (total > budget)
             {
@@ -151,6 +165,89 @@ public sealed partial class ContextCompressor
         }
 
         return before - state.Tokens;
+    }
+
+    /// <summary>
+    /// Compresses a protected result keeping every value: JSON loses nulls, empties and boilerplate and has its prose
+    /// strings prompt-compressed with their critical values force-kept, no element trimmed and no field dropped; prose
+    /// is prompt-compressed with all its critical values force-kept. Returns the tokens saved.
+    /// </summary>
+    private async ValueTask<int> CompressLosslesslyAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
+    {
+        string original = state.Item.Text;
+        string text;
+        if (state.IsJson)
+        {
+            state.JsonSession ??= new JsonCompressionSession(original, JsonCompressor.ProseCompressor.TokenCounter);
+            var jsonOptions = new JsonCompressionOptions
+            {
+                MaxArrayItems = int.MaxValue,
+                LongStringRate = 0.3,
+                LongStringTokens = 12,
+                ProtectedValues = ProseValues(state.JsonSession.Document.RootElement),
+                RelevantTerms = plan.RelevantTerms,
+                ShortenProtectedStrings = true,
+            };
+            jsonOptions.Validate();
+            text = (await JsonCompressor.CompressAtLevelAsync(state.JsonSession, 2, jsonOptions, cancellationToken).ConfigureAwait(false)).Json;
+        }
+        else
+        {
+            PromptCompressionResult prose = await PromptCompressor.CompressAsync(
+                original,
+                options.PromptOptions with
+                {
+                    Rate = 0.5,
+                    TargetTokens = null,
+                    ForceTokens = [.. options.PromptOptions.ForceTokens, .. CriticalValues.Extract(original)],
+                    ForceReserveDigit = true,
+                    Question = plan.PlanText,
+                    IncludeWordLabels = false,
+                },
+                cancellationToken).ConfigureAwait(false);
+            text = prose.Text;
+        }
+
+        int before = state.Tokens;
+        int tokens = MessageOverheadTokens + TokenCounter.CountTokens(text) + state.CallTokens;
+        if (tokens < before)
+        {
+            state.Apply(text, tokens, ContextAction.Compress);
+        }
+
+        return before - state.Tokens;
+    }
+
+    /// <summary>The critical values inside the prose strings of a JSON document: what compressing them must keep.</summary>
+    private static List<string> ProseValues(JsonElement element)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        Collect(element);
+        return [.. values.Order(StringComparer.Ordinal)];
+
+        void Collect(JsonElement node)
+        {
+            switch (node.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in node.EnumerateObject())
+                    {
+                        Collect(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in node.EnumerateArray())
+                    {
+                        Collect(item);
+                    }
+
+                    break;
+                case JsonValueKind.String when node.GetRawText() is { Length: > 24 } raw && raw.Contains(' ', StringComparison.Ordinal):
+                    values.UnionWith(CriticalValues.Extract(node.GetString() ?? string.Empty));
+                    break;
+            }
+        }
     }
 
     private async ValueTask<string?> CompressTextAsync(HistoryPlan plan, ItemState state, double rate, ContextCompressionOptions options, CancellationToken cancellationToken)

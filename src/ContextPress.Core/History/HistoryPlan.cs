@@ -137,6 +137,34 @@ internal sealed class HistoryPlan
         return new HistoryPlan(states, budget, planText, terms, referenced);
     }
 
+    /// <summary>
+    /// Returns the protected tool results and documents that may be compressed without losing a value because the
+    /// protected items alone exceed the budget, largest first; none when the protected items that cannot shrink (system
+    /// messages, the request, calls) exceed it by themselves, since the budget stays out of reach anyway.
+    /// </summary>
+    public IReadOnlyList<ItemState> OversizedProtected()
+    {
+        int all = 0;
+        int fixedTokens = 0;
+        foreach (ItemState state in _states.Where(s => s.Protected))
+        {
+            all += state.Tokens;
+            bool shrinkable = state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !state.Item.Pinned && state.Item.Text.Length > 0;
+            fixedTokens += shrinkable ? 0 : state.Tokens;
+        }
+
+        if (all <= Budget || fixedTokens >= Budget)
+        {
+            return [];
+        }
+
+        return [.. _states.Where(s => s.Protected && s.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !s.Item.Pinned && s.Item.Text.Length > 0)
+            .OrderByDescending(s => s.Tokens).ThenBy(s => s.Index)];
+    }
+
+    /// <summary>Gets the tokens of the protected items now.</summary>
+    public int ProtectedTokens => _states.Where(s => s.Protected).Sum(s => s.Tokens);
+
     /// <summary>Returns the referenced values that occur in <paramref name="text"/>.</summary>
     public IEnumerable<string> ReferencedValuesIn(string text) =>
         ReferencedValues.Where(v => text.Contains(v, StringComparison.Ordinal));

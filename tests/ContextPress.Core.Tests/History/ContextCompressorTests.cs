@@ -266,6 +266,51 @@ public class ContextCompressorTests
     }
 
     [Fact]
+    public async Task AnOversizedNewestObservation_IsCompressedKeepingEveryValue_SoOlderValuesFit()
+    {
+        // The newest result is an activity log whose prose details make it larger than the whole budget.
+        var random = new Random(15);
+        var events = Enumerable.Range(0, 120).Select(i => new
+        {
+            event_id = $"EVT-{random.Next(100000, 999999)}",
+            at = $"2024-05-{1 + (i % 28):D2}T10:{i % 60:D2}:00",
+            amount = Math.Round(random.NextDouble() * 300, 2),
+            details = "The account summary was reviewed against the latest firmware notes and the regional shipping guidelines during the holiday season without additional charges.",
+        }).ToArray();
+        string log = JsonSerializer.Serialize(new { events });
+        List<ContextItem> items =
+        [
+            ContextItem.System("You are an assistant with account tools."),
+            ContextItem.User("Log in to Venmo and check the recent activity."),
+            ContextItem.ToolCallRequest([new ToolCall("call_pw", "show_passwords", "{}")]),
+            ContextItem.ToolResult("call_pw", "show_passwords", """{"accounts":[{"account_name":"venmo","password":"Xq9-secret-77"},{"account_name":"gmail","password":"Zr4-other-12"}]}"""),
+            ContextItem.ToolCallRequest([new ToolCall("call_log", "show_activity_log", "{\"days\":30}")]),
+            ContextItem.ToolResult("call_log", "show_activity_log", log),
+        ];
+        int total = items.Sum(i => ContextCompressor.CountItemTokens(s_compressor.TokenCounter, i));
+        int logTokens = ContextCompressor.CountItemTokens(s_compressor.TokenCounter, items[^1]);
+        int budget = total - logTokens + (logTokens * 3 / 4);
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { BudgetTokens = budget }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible, $"{result.TokensAfter} > {result.BudgetTokens}");
+        Assert.True(result.ItemReports[^1].Protected);
+        Assert.Equal(ContextAction.Compress, result.ItemReports[^1].Action);
+        Assert.Contains("Xq9-secret-77", result.Items[3].Text, StringComparison.Ordinal);
+
+        // Every event keeps its id, time and amount: nothing but prose was shortened.
+        using JsonDocument kept = JsonDocument.Parse(result.Items[^1].Text);
+        JsonElement keptEvents = kept.RootElement.GetProperty("events");
+        Assert.Equal(events.Length, keptEvents.GetArrayLength());
+        for (int i = 0; i < events.Length; i++)
+        {
+            Assert.Equal(events[i].event_id, keptEvents[i].GetProperty("event_id").GetString());
+            Assert.Equal(events[i].at, keptEvents[i].GetProperty("at").GetString());
+            Assert.Equal(events[i].amount, keptEvents[i].GetProperty("amount").GetDouble());
+        }
+    }
+
+    [Fact]
     public async Task InvalidHistory_IsRejected()
     {
         List<ContextItem> items = [ContextItem.System("s"), ContextItem.ToolResult("nope", "tool", "{}")];

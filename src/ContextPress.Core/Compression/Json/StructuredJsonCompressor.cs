@@ -172,6 +172,13 @@ public sealed class StructuredJsonCompressor
         return result;
     }
 
+    /// <summary>Applies one level to the document of <paramref name="session"/>, whatever the target; <paramref name="options"/> must be valid.</summary>
+    internal async ValueTask<JsonCompressionResult> CompressAtLevelAsync(JsonCompressionSession session, int level, JsonCompressionOptions options, CancellationToken cancellationToken)
+    {
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        return (await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>Applies one level, whatever the target (tests and diagnostics).</summary>
     internal async ValueTask<JsonCompressionResult> CompressAtLevelAsync(string json, int level, JsonCompressionOptions? options = null, CancellationToken cancellationToken = default)
     {
