@@ -141,7 +141,7 @@ public sealed partial class ContextCompressor
     /// <summary>Moves one item (or its whole call/result group, for a drop) one level down; returns the tokens saved.</summary>
     private async ValueTask<int> DegradeAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
-        if (state.Level == DegradeLevel.NamedStub)
+        if (state.Level == DegradeLevel.BareStub)
         {
             return plan.DropGroup(state);
         }
@@ -153,7 +153,8 @@ public sealed partial class ContextCompressor
             DegradeLevel.Quarter => await CompressTextAsync(plan, state, 0.25, options, cancellationToken).ConfigureAwait(false),
             DegradeLevel.Stub => HistoryStub.Build(plan, state, StubDetail.Values, MaxStubValues),
             DegradeLevel.MinimalStub => HistoryStub.Build(plan, state, StubDetail.BestRecord, MaxStubValues),
-            _ => HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues),
+            DegradeLevel.NamedStub => HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues),
+            _ => HistoryStub.Build(plan, state, StubDetail.Bare, MaxStubValues),
         };
 
         int before = state.Tokens;

@@ -2,6 +2,7 @@ using ContextPress.Compression.Json;
 using ContextPress.Context;
 using ContextPress.Scoring;
 using ContextPress.Text;
+using ContextPress.Tokens;
 
 namespace ContextPress.History;
 
@@ -16,8 +17,11 @@ internal enum DegradeLevel
     /// <summary>A stub that keeps the best-matching record and the values the plan, request or pending calls name.</summary>
     MinimalStub,
 
-    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    /// <summary>A stub that keeps the values the plan, request or pending calls name and the record naming them.</summary>
     NamedStub,
+
+    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    BareStub,
 }
 
 /// <summary>The working state of one item during a <see cref="ContextCompressor"/> call.</summary>
@@ -71,9 +75,10 @@ internal sealed class HistoryPlan
 {
     private readonly ItemState[] _states;
 
-    private HistoryPlan(ItemState[] states, int budget, string planText, IReadOnlyCollection<string> relevantTerms, IReadOnlyCollection<string> referencedValues)
+    private HistoryPlan(ITokenCounter tokenCounter, ItemState[] states, int budget, string planText, IReadOnlyCollection<string> relevantTerms, IReadOnlyCollection<string> referencedValues)
     {
         _states = states;
+        TokenCounter = tokenCounter;
         Budget = budget;
         PlanText = planText;
         RelevantTerms = relevantTerms;
@@ -82,6 +87,9 @@ internal sealed class HistoryPlan
     }
 
     public int Budget { get; }
+
+    /// <summary>Gets the counter budgets are measured with.</summary>
+    public ITokenCounter TokenCounter { get; }
 
     public int TotalTokens { get; }
 
@@ -134,7 +142,7 @@ internal sealed class HistoryPlan
         referenced.RemoveWhere(v => v.Length < 4);
 
         Rank(states, terms, referenced);
-        return new HistoryPlan(states, budget, planText, terms, referenced);
+        return new HistoryPlan(compressor.TokenCounter, states, budget, planText, terms, referenced);
     }
 
     /// <summary>
@@ -184,7 +192,7 @@ internal sealed class HistoryPlan
                 continue;
             }
 
-            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.NamedStub ? 1.6 : 0);
+            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.BareStub ? 1.6 : 0);
             if (priority < bestPriority)
             {
                 best = state;
@@ -276,7 +284,7 @@ internal sealed class HistoryPlan
             return false;
         }
 
-        if (state.Level < DegradeLevel.NamedStub)
+        if (state.Level < DegradeLevel.BareStub)
         {
             // A tool-call message is only its (uncompressible) calls when it has no text: it goes with its group.
             return state.Item.Kind != ContextItemKind.ToolCall || state.Item.Text.Length > 0;

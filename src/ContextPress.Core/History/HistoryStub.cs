@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using ContextPress.Compression.Json;
 using ContextPress.Context;
+using ContextPress.Tokens;
 
 namespace ContextPress.History;
 
@@ -16,8 +18,11 @@ internal enum StubDetail
     /// <summary>The best-matching record.</summary>
     BestRecord,
 
-    /// <summary>Nothing more.</summary>
+    /// <summary>The record naming referenced values, or a small one matching the next steps' terms.</summary>
     NamedValues,
+
+    /// <summary>Nothing more.</summary>
+    Bare,
 }
 
 /// <summary>
@@ -31,6 +36,15 @@ internal enum StubDetail
 /// </remarks>
 internal static class HistoryStub
 {
+    /// <summary>The largest best record a named-values stub still keeps.</summary>
+    private const int SmallRecordTokens = 40;
+
+    /// <summary>The least room for records a stub has, whatever the item's size.</summary>
+    private const int MinRecordRoom = 96;
+
+    /// <summary>Strings longer than this (in characters) are cut to their lead in compact records.</summary>
+    private const int LeadChars = 120;
+
     private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
 
     /// <summary>Builds the stub of <paramref name="state"/>.</summary>
@@ -43,12 +57,40 @@ internal static class HistoryStub
     {
         ContextItem item = state.Item;
         string text = item.Text;
-        if (detail == StubDetail.NamedValues)
+        JsonDocument? owned = null;
+        try
         {
-            return Header(item, state.OriginalTokens).Append(Values(plan.ReferencedValuesIn(text).ToList())).ToString();
-        }
+            List<Segment> segments;
+            if (!state.IsJson)
+            {
+                segments = LineSegments(text);
+            }
+            else
+            {
+                try
+                {
+                    JsonDocument document = state.JsonSession?.Document ?? (owned = JsonDocument.Parse(text));
+                    segments = JsonSegments(document.RootElement);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+                {
+                    // Not JSON after all, or a name or string with a lone surrogate escape: its lines will do.
+                    segments = LineSegments(text);
+                }
+            }
 
-        List<Segment> segments = state.IsJson ? JsonSegments(text, state.JsonSession?.Document) : LineSegments(text);
+            return Build(plan, state, detail, maxValues, segments);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private static string Build(HistoryPlan plan, ItemState state, StubDetail detail, int maxValues, List<Segment> segments)
+    {
+        ContextItem item = state.Item;
+        string text = item.Text;
         foreach (Segment segment in segments)
         {
             segment.Score(plan.ReferencedValues, plan.RelevantTerms);
@@ -81,11 +123,46 @@ internal static class HistoryStub
             best = null;
         }
 
+        ITokenCounter counter = plan.TokenCounter;
+        var records = new List<string>();
+        if (best is not null && detail != StubDetail.Bare)
+        {
+            string whole = Minified(best.Record!.Value, compact: false, plan);
+
+            // A named-values stub keeps the record that names them, and a record matched by terms alone only when it
+            // is about as small as a value list (the password of the app to log in to).
+            if (detail != StubDetail.NamedValues || best.Named > 0 || counter.CountTokens(whole) <= SmallRecordTokens)
+            {
+                records.Add(whole);
+            }
+        }
+
+        if (detail is StubDetail.Values or StubDetail.BestRecord && best is not null)
+        {
+            // Then the other relevant records in compact form (ids, names, amounts, dates, e-mails, the leads of
+            // relevant text) while the stub stays within its share of the original.
+            int room = Math.Max(MinRecordRoom, state.OriginalTokens / (detail == StubDetail.Values ? 8 : 16)) - counter.CountTokens(records[0]);
+            foreach (Segment segment in segments.Where(s => s.Record is not null && s.Rank > 0 && !ReferenceEquals(s, best))
+                .OrderByDescending(s => s.Rank).ThenBy(s => s.Index))
+            {
+                string compact = Minified(segment.Record!.Value, compact: true, plan);
+                int tokens = counter.CountTokens(compact);
+                if (tokens > room)
+                {
+                    break;
+                }
+
+                records.Add(compact);
+                room -= tokens;
+            }
+        }
+
+        string kept = string.Join(' ', records);
         var values = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (string value in plan.ReferencedValuesIn(text))
         {
-            if ((best?.Record is null || !best.Record.Contains(value, StringComparison.Ordinal)) && seen.Add(value))
+            if (!kept.Contains(value, StringComparison.Ordinal) && seen.Add(value))
             {
                 values.Add(value);
             }
@@ -94,22 +171,16 @@ internal static class HistoryStub
         if (detail == StubDetail.Values)
         {
             // Values of the most relevant records and lines first, then the rest in order.
-            int[] order = [.. Enumerable.Range(0, segments.Count).OrderByDescending(i => segments[i].Rank).ThenBy(i => i)];
-            foreach (int index in order)
+            foreach (Segment segment in segments.OrderByDescending(s => s.Rank).ThenBy(s => s.Index))
             {
-                if (ReferenceEquals(segments[index], best))
-                {
-                    continue;
-                }
-
-                foreach (string value in segments[index].Values)
+                foreach (string value in segment.Values)
                 {
                     if (values.Count >= maxValues)
                     {
                         break;
                     }
 
-                    if ((best?.Record is null || !best.Record.Contains(value, StringComparison.Ordinal)) && seen.Add(value))
+                    if (!kept.Contains(value, StringComparison.Ordinal) && seen.Add(value))
                     {
                         values.Add(value);
                     }
@@ -118,9 +189,9 @@ internal static class HistoryStub
         }
 
         StringBuilder stub = Header(item, state.OriginalTokens);
-        if (best?.Record is not null)
+        if (records.Count > 0)
         {
-            stub.Append(" best match: ").Append(best.Record);
+            stub.Append(records.Count == 1 ? " best match: " : " best matches: ").AppendJoin(' ', records);
         }
 
         return stub.Append(Values(values)).ToString();
@@ -147,9 +218,7 @@ internal static class HistoryStub
         {
             if (!string.IsNullOrWhiteSpace(line))
             {
-                var segment = new Segment(line, record: null);
-                segment.Values.AddRange(CriticalValues.Extract(line));
-                segments.Add(segment);
+                segments.Add(new Segment(segments.Count, line, record: null, CriticalValues.Extract(line)));
             }
         }
 
@@ -160,22 +229,11 @@ internal static class HistoryStub
     /// The records of a JSON document (the elements of its outermost arrays of objects), the lines of its multi-line
     /// strings, and one segment for every other value; keys are not values.
     /// </summary>
-    private static List<Segment> JsonSegments(string json, JsonDocument? parsed)
+    private static List<Segment> JsonSegments(JsonElement root)
     {
-        var segments = new List<Segment>();
-        try
-        {
-            using JsonDocument? owned = parsed is null ? JsonDocument.Parse(json) : null;
-            var rest = new Segment(string.Empty, record: null);
-            segments.Add(rest);
-            Visit((parsed ?? owned!).RootElement, rest, inRecord: false, segments);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            // Not JSON after all, or a name or string with a lone surrogate escape: fall back to its lines.
-            return LineSegments(json);
-        }
-
+        var rest = new Segment(0, string.Empty, record: null);
+        var segments = new List<Segment> { rest };
+        Visit(root, rest, inRecord: false, segments);
         return segments;
     }
 
@@ -195,8 +253,7 @@ internal static class HistoryStub
                 {
                     if (!inRecord && child.ValueKind is JsonValueKind.Object)
                     {
-                        string record = Minified(child);
-                        var segment = new Segment(record, record);
+                        var segment = new Segment(segments.Count, child.GetRawText(), child);
                         segments.Add(segment);
                         Visit(child, segment, inRecord: true, segments);
                     }
@@ -211,45 +268,71 @@ internal static class HistoryStub
                 string value = element.GetString() ?? string.Empty;
                 if (!inRecord && value.Contains('\n', StringComparison.Ordinal))
                 {
-                    segments.AddRange(LineSegments(value));
+                    foreach (Segment line in LineSegments(value))
+                    {
+                        segments.Add(new Segment(segments.Count, line.Text.ToString(), record: null, line.Values));
+                    }
                 }
                 else
                 {
                     current.Values.AddRange(CriticalValues.Extract(value));
-                    current.Text.Append(' ').Append(value);
+                    if (current.Record is null)
+                    {
+                        current.Text.Append(' ').Append(value);
+                    }
                 }
 
                 break;
             case JsonValueKind.Number:
                 current.Values.Add(element.GetRawText());
-                current.Text.Append(' ').Append(element.GetRawText());
+                if (current.Record is null)
+                {
+                    current.Text.Append(' ').Append(element.GetRawText());
+                }
                 break;
         }
     }
 
-    private static string Minified(JsonElement element)
+    /// <summary>
+    /// Writes a record minified without nulls and with long prose reduced to its sentences that carry values;
+    /// <paramref name="compact"/> keeps only essential fields (ids, names, amounts, dates, e-mails, status), fields
+    /// holding a referenced value, and strings mentioning two relevant terms.
+    /// </summary>
+    private static string Minified(JsonElement element, bool compact, HistoryPlan plan)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, s_writerOptions))
         {
-            WriteWithoutNulls(element, writer);
+            Write(element, writer, compact, plan);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    private static void WriteWithoutNulls(JsonElement element, Utf8JsonWriter writer)
+    private static void Write(JsonElement element, Utf8JsonWriter writer, bool compact, HistoryPlan plan)
     {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
                 writer.WriteStartObject();
+                int written = 0;
                 foreach (JsonProperty property in element.EnumerateObject())
                 {
-                    if (property.Value.ValueKind != JsonValueKind.Null)
+                    if (property.Value.ValueKind != JsonValueKind.Null && (!compact || KeepsField(property, plan)))
                     {
                         writer.WritePropertyName(property.Name);
-                        WriteWithoutNulls(property.Value, writer);
+                        Write(property.Value, writer, compact, plan);
+                        written++;
+                    }
+                }
+
+                if (written == 0 && compact)
+                {
+                    // No essential field: its first few scalars say what it is.
+                    foreach (JsonProperty property in element.EnumerateObject().Where(p => p.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number).Take(3))
+                    {
+                        writer.WritePropertyName(property.Name);
+                        Write(property.Value, writer, compact, plan);
                     }
                 }
 
@@ -259,10 +342,17 @@ internal static class HistoryStub
                 writer.WriteStartArray();
                 foreach (JsonElement child in element.EnumerateArray())
                 {
-                    WriteWithoutNulls(child, writer);
+                    Write(child, writer, compact, plan);
                 }
 
                 writer.WriteEndArray();
+                break;
+            case JsonValueKind.String:
+                // Long prose keeps its sentences that carry values (the whole record's other fields are untouched).
+                string value = element.GetString() ?? string.Empty;
+                writer.WriteStringValue(value.Length > LeadChars && JsonStrings.MayBeProse(value)
+                    ? JsonStrings.ValueSentences(value, [.. plan.ReferencedValuesIn(value)]) ?? value
+                    : value);
                 break;
             default:
                 element.WriteTo(writer);
@@ -270,14 +360,32 @@ internal static class HistoryStub
         }
     }
 
-    /// <summary>A record or line and the critical values it holds.</summary>
-    private sealed class Segment(string text, string? record)
+    private static bool KeepsField(JsonProperty property, HistoryPlan plan)
     {
+        if (JsonKeyClassifier.IsEssential(property.Name))
+        {
+            return true;
+        }
+
+        string raw = property.Value.GetRawText();
+        if (plan.ReferencedValuesIn(raw).Any())
+        {
+            return true;
+        }
+
+        return property.Value.ValueKind == JsonValueKind.String && HistoryPlan.CountWordsIn(raw, plan.RelevantTerms) >= 2;
+    }
+
+    /// <summary>A record or line and the critical values it holds.</summary>
+    private sealed class Segment(int index, string text, JsonElement? record, IEnumerable<string>? values = null)
+    {
+        public int Index { get; } = index;
+
         public StringBuilder Text { get; } = new(text);
 
-        public string? Record { get; } = record;
+        public JsonElement? Record { get; } = record;
 
-        public List<string> Values { get; } = [];
+        public List<string> Values { get; } = values is null ? [] : [.. values];
 
         /// <summary>Gets how many distinct referenced values the segment names.</summary>
         public int Named { get; private set; }

@@ -311,6 +311,41 @@ public class ContextCompressorTests
     }
 
     [Fact]
+    public async Task AStub_KeepsTheNamedRecordWhole_AndOtherMatchingRecordsCompact()
+    {
+        // Songs by the requested artist among others; the stub must keep ids and play counts of the artist's songs.
+        var random = new Random(16);
+        var songs = Enumerable.Range(0, 45).Select(i => new
+        {
+            song_id = 10000 + (i * 37),
+            title = $"Song number {i}",
+            artist = i % 3 == 0 ? "Phoebe Hart" : $"Other Artist {i}",
+            play_count = random.Next(1000, 5_000_000),
+            about = "This track was recorded during the summer sessions and mixed in the studio over several weeks with the band.",
+        }).ToArray();
+        List<ContextItem> items =
+        [
+            ContextItem.System("You manage the user's Spotify playlists."),
+            ContextItem.User("Add the two most played songs by Phoebe Hart to my new playlist."),
+            ContextItem.ToolCallRequest([new ToolCall("call_songs", "search_songs", "{\"query\":\"Phoebe Hart\"}")]),
+            ContextItem.ToolResult("call_songs", "search_songs", JsonSerializer.Serialize(new { data = songs })),
+            ContextItem.ToolCallRequest([new ToolCall("call_create", "create_playlist", "{\"title\":\"Mix\"}")]),
+            ContextItem.ToolResult("call_create", "create_playlist", "{\"playlist_id\":4321}"),
+        ];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.15 }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.Equal(ContextAction.Stub, result.ItemReports[3].Action);
+        string stub = result.Items.Single(i => i.ToolCallId == "call_songs").Text;
+        Assert.Contains("best match", stub, StringComparison.Ordinal);
+        int keptArtistSongs = songs.Count(s => s.artist == "Phoebe Hart" && stub.Contains($"\"song_id\":{s.song_id}", StringComparison.Ordinal)
+            && stub.Contains(s.play_count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.True(keptArtistSongs >= 3, stub);
+        Assert.DoesNotContain("Other Artist", stub, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task InvalidHistory_IsRejected()
     {
         List<ContextItem> items = [ContextItem.System("s"), ContextItem.ToolResult("nope", "tool", "{}")];

@@ -63,7 +63,8 @@ public sealed record JsonCompressionOptions
     /// Gets a value indicating whether level 3 keeps relevant text instead of cutting it away: a multi-line prose string
     /// keeps its first line, a line holding each protected value, the lines with the most relevant terms and short lines
     /// with numbers, in their order, followed by a <c>"… N more lines omitted"</c> line (an itemised bill keeps its
-    /// amount-due line); and an object inside an array keeps a non-essential string field that mentions at least two
+    /// amount-due line), a one-paragraph one keeps its first sentence and those with digits, e-mails or protected
+    /// values (a message's new date and its confirmation code); and an object inside an array keeps a non-essential string field that mentions at least two
     /// relevant terms (shortened like any long prose: the message that says the appointment moved). Default false.
     /// </summary>
     public bool KeepRelevantText { get; init; }

@@ -437,7 +437,9 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
 
         if (settings.LeadOnly)
         {
-            string? lead = call.Options.KeepRelevantText ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) : null;
+            string? lead = call.Options.KeepRelevantText
+                ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) ?? JsonStrings.ValueSentences(value, call.Protected)
+                : null;
             if (lead is null && !call.ContainsProtected(value))
             {
                 // A plain lead cut could lose a protected value; only a string without one is cut to its lead.

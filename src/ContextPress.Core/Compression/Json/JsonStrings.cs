@@ -265,4 +265,88 @@ internal static class JsonStrings
 
         return words <= MaxValueLineWords;
     }
+
+    /// <summary>The most sentences <see cref="ValueSentences"/> keeps.</summary>
+    public const int MaxValueSentences = 4;
+
+    /// <summary>
+    /// Returns the sentences of a prose string that carry values: the first one, then those holding a digit, an
+    /// <c>@</c> or a protected value (a date, a time, a confirmation code), up to <see cref="MaxValueSentences"/>, in
+    /// their order, with an ellipsis where sentences were left out; null when that would remove nothing. A message whose
+    /// code sits in its second sentence keeps it, where a lead cut would not.
+    /// </summary>
+    public static string? ValueSentences(string value, string[] protectedValues)
+    {
+        var words = new List<WordSpan>(Math.Min(value.Length / 4, 512));
+        WordSplitter.Split(value, words);
+        var sentences = new List<(int Start, int End)>();
+        int start = 0;
+        foreach (WordSpan word in words)
+        {
+            if ((word.Traits & WordTraits.Punctuation) == 0)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<char> core = word.Core(value);
+            if (core.ContainsAny(".!?\u3002\uFF01\uFF1F") && (word.End == value.Length || char.IsWhiteSpace(value[word.End])))
+            {
+                sentences.Add((start, word.End));
+                start = word.End;
+            }
+        }
+
+        if (start < value.Length && !value.AsSpan(start).IsWhiteSpace())
+        {
+            sentences.Add((start, value.Length));
+        }
+
+        if (sentences.Count < 2)
+        {
+            return null;
+        }
+
+        var result = new System.Text.StringBuilder();
+        int kept = 0;
+        bool gap = false;
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            ReadOnlySpan<char> sentence = value.AsSpan(sentences[i].Start, sentences[i].End - sentences[i].Start).Trim();
+            bool carries = i == 0 || sentence.ContainsAnyInRange('0', '9') || sentence.Contains('@') || HoldsAny(sentence, protectedValues);
+            if (!carries || kept >= MaxValueSentences)
+            {
+                gap = true;
+                continue;
+            }
+
+            if (result.Length > 0)
+            {
+                result.Append(gap ? " " + Ellipsis + " " : " ");
+            }
+
+            result.Append(sentence);
+            kept++;
+            gap = false;
+        }
+
+        if (kept == sentences.Count)
+        {
+            return null;
+        }
+
+        return gap ? result.Append(' ').Append(Ellipsis).ToString() : result.ToString();
+    }
+
+    private static bool HoldsAny(ReadOnlySpan<char> text, string[] values)
+    {
+        foreach (string value in values)
+        {
+            if (text.Contains(value, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

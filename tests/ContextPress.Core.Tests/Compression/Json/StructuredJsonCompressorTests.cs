@@ -741,6 +741,26 @@ public class StructuredJsonCompressorTests
         Assert.Equal((await s_compressor.CompressAsync(input, other, Ct)).Json, (await s_compressor.CompressAsync(session, other, Ct)).Json);
     }
 
+    [Fact]
+    public async Task KeepRelevantText_Level3_KeepsTheSentencesThatCarryValues()
+    {
+        string body = "Hi Ann, we need to reschedule: your eye exam is now on 2024-08-17 at 12:30 instead. The confirmation code CNF-29N6WX stays the same. "
+            + "The sender tracks the monthly account summary once the payment clears. Each shipment combines a reinforced outer layer according to the latest policy. "
+            + "Our team describes several customer suggestions for the next few weeks.";
+        string input = JsonSerializer.Serialize(new { thread_id = "THR-1", messages = new[] { new { email_id = 1, body } } });
+        var options = new JsonCompressionOptions { KeepRelevantText = true, RelevantTerms = ["confirmation", "code"] };
+
+        JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+
+        using JsonDocument doc = JsonDocument.Parse(result.Json);
+        string kept = doc.RootElement.GetProperty("messages")[0].GetProperty("body").GetString()!;
+        Assert.Equal("Hi Ann, we need to reschedule: your eye exam is now on 2024-08-17 at 12:30 instead. The confirmation code CNF-29N6WX stays the same. …", kept);
+
+        // The plain level 3 drops the non-essential body of a record inside an array.
+        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepRelevantText = false }, Ct);
+        Assert.DoesNotContain("CNF-29N6WX", plain.Json, StringComparison.Ordinal);
+    }
+
     private static int MarkerTotal(JsonElement element)
     {
         int total = 0;
