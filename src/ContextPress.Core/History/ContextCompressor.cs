@@ -24,7 +24,7 @@ namespace ContextPress.History;
 /// </remarks>
 public sealed partial class ContextCompressor
 {
-    private const int MessageOverheadTokens = 3;
+    internal const int MessageOverheadTokens = 3;
     private const int MaxStubValues = 40;
 
     private readonly ILogger _logger;
@@ -88,7 +88,6 @@ public sealed partial class ContextCompressor
         var plan = HistoryPlan.Create(this, items, options);
         int budget = plan.Budget;
         int total = plan.TotalTokens;
-
         try
         {
             // When the newest observation alone is over budget, shrink it first without losing a value, so older

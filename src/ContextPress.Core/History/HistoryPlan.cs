@@ -48,6 +48,9 @@ internal sealed class ItemState(int index, ContextItem item, int tokens, int cal
 
     public bool IsJson { get; set; }
 
+    /// <summary>Gets or sets the scored records and lines of the item, built by its first stub for the smaller ones.</summary>
+    public List<HistoryStub.Segment>? StubSegments { get; set; }
+
     /// <summary>Gets or sets the parsed JSON result and what its compressions so far computed, shared by its levels.</summary>
     public JsonCompressionSession? JsonSession { get; set; }
 
@@ -108,11 +111,30 @@ internal sealed class HistoryPlan
         for (int i = 0; i < items.Count; i++)
         {
             ContextItem item = items[i];
-            int callTokens = ContextCompressor.CountItemTokens(compressor.TokenCounter, item with { Text = string.Empty }) - ContextCompressor.CountItemTokens(compressor.TokenCounter, item with { Text = string.Empty, ToolCalls = [] });
-            states[i] = new ItemState(i, item, ContextCompressor.CountItemTokens(compressor.TokenCounter, item), callTokens)
+            // As ContextCompressor.CountItemTokens counts, with each part counted once.
+            ITokenCounter counter = compressor.TokenCounter;
+            int callTokens = 0;
+            foreach (ToolCall call in item.ToolCalls)
             {
-                IsJson = item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && StructuredJsonCompressor.LooksLikeJson(item.Text),
-            };
+                callTokens += counter.CountTokens(call.Name) + counter.CountTokens(call.ArgumentsJson) + ContextCompressor.MessageOverheadTokens;
+            }
+
+            int textTokens = counter.CountTokens(item.Text);
+            states[i] = new ItemState(i, item, ContextCompressor.MessageOverheadTokens + textTokens + callTokens, callTokens);
+            if (item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && MayBeJson(item.Text))
+            {
+                // Parsed once: the check and every later compression of the result share the document.
+                try
+                {
+                    ITokenCounter jsonCounter = compressor.JsonCompressor.ProseCompressor.TokenCounter;
+                    states[i].JsonSession = new JsonCompressionSession(item.Text, jsonCounter, ReferenceEquals(jsonCounter, counter) ? textTokens : null);
+                    states[i].IsJson = true;
+                }
+                catch (FormatException)
+                {
+                    // Not JSON after all: compressed as prose.
+                }
+            }
             if (item.Kind == ContextItemKind.System)
             {
                 systemTokens += states[i].Tokens;
@@ -172,6 +194,13 @@ internal sealed class HistoryPlan
 
     /// <summary>Gets the tokens of the protected items now.</summary>
     public int ProtectedTokens => _states.Where(s => s.Protected).Sum(s => s.Tokens);
+
+    /// <summary>True when the text is braced or bracketed, as a JSON object or array is (whether it parses is checked once).</summary>
+    private static bool MayBeJson(string text)
+    {
+        ReadOnlySpan<char> trimmed = text.AsSpan().Trim();
+        return trimmed.Length >= 2 && ((trimmed[0] == '{' && trimmed[^1] == '}') || (trimmed[0] == '[' && trimmed[^1] == ']'));
+    }
 
     /// <summary>Returns the referenced values that occur in <paramref name="text"/>.</summary>
     public IEnumerable<string> ReferencedValuesIn(string text) =>
@@ -247,6 +276,7 @@ internal sealed class HistoryPlan
         {
             state.JsonSession?.Dispose();
             state.JsonSession = null;
+            state.StubSegments = null;
         }
     }
 

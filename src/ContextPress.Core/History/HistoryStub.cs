@@ -60,8 +60,12 @@ internal static class HistoryStub
         JsonDocument? owned = null;
         try
         {
-            List<Segment> segments;
-            if (!state.IsJson)
+            List<Segment>? segments = state.StubSegments;
+            if (segments is not null)
+            {
+                // Scored already: the plan does not change during a call.
+            }
+            else if (!state.IsJson)
             {
                 segments = LineSegments(text);
             }
@@ -79,6 +83,17 @@ internal static class HistoryStub
                 }
             }
 
+            if (state.StubSegments is null)
+            {
+                foreach (Segment segment in segments)
+                {
+                    segment.Score(plan.ReferencedValues, plan.RelevantTerms);
+                }
+
+                // Kept for the item's next, smaller stub while the document they point into lives.
+                state.StubSegments = owned is null ? segments : null;
+            }
+
             return Build(plan, state, detail, maxValues, segments);
         }
         finally
@@ -91,10 +106,6 @@ internal static class HistoryStub
     {
         ContextItem item = state.Item;
         string text = item.Text;
-        foreach (Segment segment in segments)
-        {
-            segment.Score(plan.ReferencedValues, plan.RelevantTerms);
-        }
 
         // The record naming most referenced values, kept whole as JSON; without any, the one record that shares most
         // terms with the next steps (the password of the app to log in to), when no other shares as many.
@@ -377,7 +388,7 @@ internal static class HistoryStub
     }
 
     /// <summary>A record or line and the critical values it holds.</summary>
-    private sealed class Segment(int index, string text, JsonElement? record, IEnumerable<string>? values = null)
+    internal sealed class Segment(int index, string text, JsonElement? record, IEnumerable<string>? values = null)
     {
         public int Index { get; } = index;
 

@@ -20,8 +20,9 @@ internal sealed class JsonCompressionSession : IDisposable
     /// <summary>Initializes a new instance of the <see cref="JsonCompressionSession"/> class.</summary>
     /// <param name="json">The document.</param>
     /// <param name="counter">The counter budgets are measured with.</param>
+    /// <param name="tokensBefore">The input's token count when the caller already knows it.</param>
     /// <exception cref="FormatException"><paramref name="json"/> is not valid JSON.</exception>
-    public JsonCompressionSession(string json, ITokenCounter counter)
+    public JsonCompressionSession(string json, ITokenCounter counter, int? tokensBefore = null)
     {
         try
         {
@@ -32,7 +33,7 @@ internal sealed class JsonCompressionSession : IDisposable
             throw new FormatException(ex.Message, ex);
         }
 
-        TokensBefore = counter.CountTokens(json);
+        TokensBefore = tokensBefore ?? counter.CountTokens(json);
     }
 
     public JsonDocument Document { get; }
