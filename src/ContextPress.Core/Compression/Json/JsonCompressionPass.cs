@@ -7,6 +7,7 @@ namespace ContextPress.Compression.Json;
 internal sealed class JsonCompressionCall
 {
     private readonly HashSet<string> _boilerplate;
+    private List<int>? _proseTokens;
 
     public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options, JsonCompressionSession session)
     {
@@ -34,6 +35,51 @@ internal sealed class JsonCompressionCall
     public string[] Relevant { get; }
 
     public string? Question { get; }
+
+    /// <summary>
+    /// Returns the most tokens prompt-compressing every long prose string of the document at <paramref name="rate"/>
+    /// could save (an upper bound: strings a level keeps whole count too), as <see cref="JsonCompressionPass.MostProseSaving"/> counts.
+    /// </summary>
+    public int MostProseSaving(double rate)
+    {
+        if (_proseTokens is null)
+        {
+            _proseTokens = [];
+            CollectProse(Session.Document.RootElement, _proseTokens);
+        }
+
+        int saving = 0;
+        foreach (int tokens in _proseTokens)
+        {
+            saving += JsonCompressionPass.MostSaving(tokens, rate);
+        }
+
+        return saving;
+    }
+
+    private void CollectProse(JsonElement element, List<int> tokens)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    CollectProse(property.Value, tokens);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    CollectProse(item, tokens);
+                }
+
+                break;
+            case JsonValueKind.String when JsonElementText.TryGetString(element, out string? value) && IsLongProse(value):
+                tokens.Add(CountTokens(value));
+                break;
+        }
+    }
 
     /// <summary>Returns the matches of every element of <paramref name="array"/>, computed once per session.</summary>
     public ElementMatches[] MatchesOf(JsonElement array)
@@ -171,12 +217,14 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         int saving = 0;
         foreach ((CompressedString node, double rate) in _pending)
         {
-            int tokens = call.CountTokens(node.Value);
-            saving += (int)Math.Ceiling((1 - rate) * tokens) + Math.Max(2, tokens / 100) + 3;
+            saving += MostSaving(call.CountTokens(node.Value), rate);
         }
 
         return saving;
     }
+
+    /// <summary>The most tokens compressing a string of <paramref name="tokens"/> at <paramref name="rate"/> can save.</summary>
+    public static int MostSaving(int tokens, double rate) => (int)Math.Ceiling((1 - rate) * tokens) + Math.Max(2, tokens / 100) + 3;
 
     /// <summary>Prompt-compresses the queued prose strings.</summary>
     public async ValueTask CompressPendingAsync(CancellationToken cancellationToken)

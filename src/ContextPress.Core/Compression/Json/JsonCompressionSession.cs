@@ -16,6 +16,7 @@ internal sealed class JsonCompressionSession : IDisposable
     private string[] _protected = [];
     private string[] _relevant = [];
     private bool _forcesProtected;
+    private int? _longestArray;
 
     /// <summary>Initializes a new instance of the <see cref="JsonCompressionSession"/> class.</summary>
     /// <param name="json">The document.</param>
@@ -55,6 +56,9 @@ internal sealed class JsonCompressionSession : IDisposable
     /// <summary>Gets the matches of the elements of each array, by the array's offset in the document.</summary>
     public Dictionary<int, ElementMatches[]> Matches { get; } = [];
 
+    /// <summary>Gets the length of the document's longest array (a level that trims only longer ones trims nothing).</summary>
+    public int LongestArray => _longestArray ??= Longest(Document.RootElement);
+
     /// <summary>Gets the byte offset of <paramref name="element"/> in the document: a key that is the same for every level.</summary>
     public int OffsetOf(JsonElement element)
     {
@@ -79,6 +83,31 @@ internal sealed class JsonCompressionSession : IDisposable
     }
 
     public void Dispose() => Document.Dispose();
+
+    private static int Longest(JsonElement element)
+    {
+        int longest = 0;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    longest = Math.Max(longest, Longest(property.Value));
+                }
+
+                break;
+            case JsonValueKind.Array:
+                longest = element.GetArrayLength();
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    longest = Math.Max(longest, Longest(item));
+                }
+
+                break;
+        }
+
+        return longest;
+    }
 }
 
 /// <summary>How many distinct protected values and relevant terms one array element holds.</summary>

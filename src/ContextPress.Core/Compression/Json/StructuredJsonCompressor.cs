@@ -192,13 +192,15 @@ public sealed class StructuredJsonCompressor
         return (await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false))!;
     }
 
+    private static JsonCompressionOptions LevelKey(JsonCompressionOptions options) => options with { TargetTokens = null, LongStringRate = 1, MaxArrayItems = 1 };
+
     /// <summary>Runs one level, or returns null when <paramref name="skipHopeless"/> and it cannot fit the target.</summary>
     private static async ValueTask<JsonCompressionResult?> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken, bool skipHopeless = false)
     {
         var settings = JsonLevelSettings.For(level, call.Options);
 
         // The target only decides whether the output fits; the rate and array length are in the settings.
-        var key = (settings, call.Options with { TargetTokens = null, LongStringRate = 1, MaxArrayItems = 1 });
+        var key = (settings, LevelKey(call.Options));
         if (call.Session.Levels.TryGetValue(key, out JsonCompressionResult? known))
         {
             return known.WithTarget(target);
@@ -221,6 +223,15 @@ public sealed class StructuredJsonCompressor
     private static async ValueTask<JsonCompressionResult?> RunLevelUncachedAsync(JsonCompressionCall call, JsonElement root, JsonLevelSettings settings, int tokensBefore, int? hopelessAbove, CancellationToken cancellationToken)
     {
         int level = settings.Level;
+        if (hopelessAbove is int bound && settings.ProseRate is double rate && !settings.LeadOnly && !settings.EssentialFieldsOnly
+            && settings.TrimAbove >= call.Session.LongestArray
+            && call.Session.Levels.TryGetValue((JsonLevelSettings.For(0, call.Options), LevelKey(call.Options)), out JsonCompressionResult? level0)
+            && level0.TokensAfter - call.MostProseSaving(rate) > bound)
+        {
+            // A level that trims nothing writes level 0 before its prose shrinks: known hopeless without a pass.
+            return null;
+        }
+
         var pass = new JsonCompressionPass(call, settings);
         CompressedNode node = pass.Transform(root, inArray: false);
         if (hopelessAbove is int limit && pass.HasPendingProse)
