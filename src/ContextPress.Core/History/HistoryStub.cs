@@ -39,8 +39,8 @@ internal static class HistoryStub
     /// <summary>The largest best record a named-values stub still keeps.</summary>
     private const int SmallRecordTokens = 40;
 
-    /// <summary>The least room for records a stub has, whatever the item's size.</summary>
-    private const int MinRecordRoom = 96;
+    /// <summary>The least room for records besides the best one a stub has, whatever the item's size.</summary>
+    private const int MinRecordRoom = 64;
 
     /// <summary>Strings longer than this (in characters) are cut to their lead in compact records.</summary>
     private const int LeadChars = 120;
@@ -152,7 +152,7 @@ internal static class HistoryStub
         {
             // Then the other relevant records in compact form (ids, names, amounts, dates, e-mails, the leads of
             // relevant text) while the stub stays within its share of the original.
-            int room = Math.Max(MinRecordRoom, state.OriginalTokens / (detail == StubDetail.Values ? 8 : 16)) - counter.CountTokens(records[0]);
+            int room = Math.Max(MinRecordRoom, (state.OriginalTokens / (detail == StubDetail.Values ? 8 : 16)) - counter.CountTokens(records[0]));
             foreach (Segment segment in segments.Where(s => s.Record is not null && s.Rank > 0 && !ReferenceEquals(s, best))
                 .OrderByDescending(s => s.Rank).ThenBy(s => s.Index))
             {

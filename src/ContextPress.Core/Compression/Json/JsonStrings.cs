@@ -271,7 +271,7 @@ internal static class JsonStrings
 
     /// <summary>
     /// Returns the sentences of a prose string that carry values: the first one, then those holding a digit, an
-    /// <c>@</c> or a protected value (a date, a time, a confirmation code), up to <see cref="MaxValueSentences"/>, in
+    /// <c>@</c>, a code-like word or a protected value (a date, a time, a confirmation code), up to <see cref="MaxValueSentences"/>, in
     /// their order, with an ellipsis where sentences were left out; null when that would remove nothing. A message whose
     /// code sits in its second sentence keeps it, where a lead cut would not.
     /// </summary>
@@ -312,7 +312,7 @@ internal static class JsonStrings
         for (int i = 0; i < sentences.Count; i++)
         {
             ReadOnlySpan<char> sentence = value.AsSpan(sentences[i].Start, sentences[i].End - sentences[i].Start).Trim();
-            bool carries = i == 0 || sentence.ContainsAnyInRange('0', '9') || sentence.Contains('@') || HoldsAny(sentence, protectedValues);
+            bool carries = i == 0 || sentence.ContainsAnyInRange('0', '9') || sentence.Contains('@') || HasCode(sentence) || HoldsAny(sentence, protectedValues);
             if (!carries || kept >= MaxValueSentences)
             {
                 gap = true;
@@ -335,6 +335,20 @@ internal static class JsonStrings
         }
 
         return gap ? result.Append(' ').Append(Ellipsis).ToString() : result.ToString();
+    }
+
+    /// <summary>True when a word has an upper-case letter after its first character: a code (<c>CNF-RKWXPD</c>, <c>iPhone</c>).</summary>
+    private static bool HasCode(ReadOnlySpan<char> text)
+    {
+        for (int i = 1; i < text.Length; i++)
+        {
+            if (char.IsUpper(text[i]) && (char.IsLetterOrDigit(text[i - 1]) || text[i - 1] == '-'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HoldsAny(ReadOnlySpan<char> text, string[] values)
