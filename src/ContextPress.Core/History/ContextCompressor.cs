@@ -168,7 +168,7 @@ public sealed partial class ContextCompressor
     }
 
     /// <summary>
-    /// Compresses a protected result keeping every value: JSON loses nulls, empties and boilerplate and has its prose
+    /// Compresses a protected result keeping every value: JSON loses nulls and empty strings, arrays and objects and has its prose
     /// strings prompt-compressed with their critical values force-kept, no element trimmed and no field dropped; prose
     /// is prompt-compressed with all its critical values force-kept. Returns the tokens saved.
     /// </summary>
@@ -187,6 +187,9 @@ public sealed partial class ContextCompressor
                 ProtectedValues = ProseValues(state.JsonSession.Document.RootElement),
                 RelevantTerms = plan.RelevantTerms,
                 ShortenProtectedStrings = true,
+
+                // Hypermedia links and schema references are values too: a protected result keeps them.
+                BoilerplateKeys = [],
             };
             jsonOptions.Validate();
             text = (await JsonCompressor.CompressAtLevelAsync(state.JsonSession, 2, jsonOptions, cancellationToken).ConfigureAwait(false)).Json;
