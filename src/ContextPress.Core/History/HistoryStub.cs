@@ -229,7 +229,9 @@ internal static class HistoryStub
         {
             if (!string.IsNullOrWhiteSpace(line))
             {
-                segments.Add(new Segment(segments.Count, line, record: null, CriticalValues.Extract(line)));
+                var segment = new Segment(segments.Count, line, record: null);
+                segment.Sources.Add((line, false));
+                segments.Add(segment);
             }
         }
 
@@ -281,12 +283,14 @@ internal static class HistoryStub
                 {
                     foreach (Segment line in LineSegments(value))
                     {
-                        segments.Add(new Segment(segments.Count, line.Text.ToString(), record: null, line.Values));
+                        var segment = new Segment(segments.Count, line.Text.ToString(), record: null);
+                        segment.Sources.AddRange(line.Sources);
+                        segments.Add(segment);
                     }
                 }
                 else
                 {
-                    current.Values.AddRange(CriticalValues.Extract(value));
+                    current.Sources.Add((value, false));
                     if (current.Record is null)
                     {
                         current.Text.Append(' ').Append(value);
@@ -295,11 +299,12 @@ internal static class HistoryStub
 
                 break;
             case JsonValueKind.Number:
-                current.Values.Add(element.GetRawText());
+                current.Sources.Add((element.GetRawText(), true));
                 if (current.Record is null)
                 {
                     current.Text.Append(' ').Append(element.GetRawText());
                 }
+
                 break;
         }
     }
@@ -388,15 +393,21 @@ internal static class HistoryStub
     }
 
     /// <summary>A record or line and the critical values it holds.</summary>
-    internal sealed class Segment(int index, string text, JsonElement? record, IEnumerable<string>? values = null)
+    internal sealed class Segment(int index, string text, JsonElement? record)
     {
+        private List<string>? _values;
+
         public int Index { get; } = index;
 
         public StringBuilder Text { get; } = new(text);
 
         public JsonElement? Record { get; } = record;
 
-        public List<string> Values { get; } = values is null ? [] : [.. values];
+        /// <summary>Gets the strings the values come from, and numbers (raw: a value as written).</summary>
+        public List<(string Text, bool Raw)> Sources { get; } = [];
+
+        /// <summary>Gets the critical values, extracted when first asked for (most stubs never list them).</summary>
+        public List<string> Values => _values ??= [.. Sources.SelectMany(s => s.Raw ? [s.Text] : CriticalValues.Extract(s.Text))];
 
         /// <summary>Gets how many distinct referenced values the segment names.</summary>
         public int Named { get; private set; }
