@@ -82,24 +82,15 @@ internal sealed class JsonCompressionCall
     }
 
     /// <summary>Returns the matches of every element of <paramref name="array"/>, computed once per session.</summary>
-    public ElementMatches[] MatchesOf(JsonElement array)
+    public ArrayMatches MatchesOf(JsonElement array)
     {
         int offset = Session.OffsetOf(array);
-        if (Session.Matches.TryGetValue(offset, out ElementMatches[]? matches))
+        if (!Session.Matches.TryGetValue(offset, out ArrayMatches? matches))
         {
-            return matches;
+            matches = new ArrayMatches(array, Protected);
+            Session.Matches[offset] = matches;
         }
 
-        matches = new ElementMatches[array.GetArrayLength()];
-        int index = 0;
-        foreach (JsonElement item in array.EnumerateArray())
-        {
-            matches[index++] = new ElementMatches(
-                JsonElementText.CountMatches(item, Protected, StringComparison.Ordinal, stopAtFirst: false),
-                JsonElementText.CountMatches(item, Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false));
-        }
-
-        Session.Matches[offset] = matches;
         return matches;
     }
 
@@ -385,27 +376,22 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     /// </summary>
     private bool[]? BestMatches(JsonElement element, int length)
     {
-        ElementMatches[] matches = call.MatchesOf(element);
+        ArrayMatches matches = call.MatchesOf(element);
         List<int>? best = null;
-        int bestScore = 0;
+        int most = 0;
         int index = 0;
         foreach (JsonElement item in element.EnumerateArray())
         {
-            ElementMatches match = matches[index];
-            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array && match.Protected > 0)
+            int named = matches.Protected[index];
+            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array && named > 0 && named >= most)
             {
-                // Protected values dominate; relevant terms only break ties between equally named records.
-                int score = (match.Protected * 1000) + Math.Min(999, match.Relevant);
-                if (score > bestScore)
+                if (named > most)
                 {
-                    bestScore = score;
+                    most = named;
                     best?.Clear();
                 }
 
-                if (score == bestScore)
-                {
-                    (best ??= []).Add(index);
-                }
+                (best ??= []).Add(index);
             }
 
             index++;
@@ -414,6 +400,15 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         if (best is null)
         {
             return null;
+        }
+
+        if (best.Count > 1 && call.Relevant.Length > 0)
+        {
+            // Equally named records: those sharing more terms with the request first, then the earlier ones.
+            int[] relevant = matches.Relevant(call.Relevant);
+            best.Sort((a, b) => relevant[a] != relevant[b] ? relevant[b].CompareTo(relevant[a]) : a.CompareTo(b));
+            int top = relevant[best[0]];
+            best.RemoveAll(i => relevant[i] != top);
         }
 
         var whole = new bool[length];
@@ -433,17 +428,18 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         List<(int Index, int Matches)>? relevant = call.Relevant.Length > 0 ? [] : null;
         if (call.Protected.Length > 0 || relevant is not null)
         {
-            ElementMatches[] matches = call.MatchesOf(element);
+            ArrayMatches matches = call.MatchesOf(element);
+            int[]? terms = relevant is null ? null : matches.Relevant(call.Relevant);
             for (int index = 0; index < length; index++)
             {
-                if (matches[index].Protected > 0)
+                if (matches.Protected[index] > 0)
                 {
                     keep[index] = true;
                     kept++;
                 }
-                else if (relevant is not null && matches[index].Relevant > 0)
+                else if (terms is not null && terms[index] > 0)
                 {
-                    relevant.Add((index, matches[index].Relevant));
+                    relevant!.Add((index, terms[index]));
                 }
             }
         }

@@ -54,7 +54,7 @@ internal sealed class JsonCompressionSession : IDisposable
     public Dictionary<(JsonLevelSettings Settings, JsonCompressionOptions Options), JsonCompressionResult> Levels { get; } = [];
 
     /// <summary>Gets the matches of the elements of each array, by the array's offset in the document.</summary>
-    public Dictionary<int, ElementMatches[]> Matches { get; } = [];
+    public Dictionary<int, ArrayMatches> Matches { get; } = [];
 
     /// <summary>Gets the length of the document's longest array (a level that trims only longer ones trims nothing).</summary>
     public int LongestArray => _longestArray ??= Longest(Document.RootElement);
@@ -110,7 +110,42 @@ internal sealed class JsonCompressionSession : IDisposable
     }
 }
 
-/// <summary>How many distinct protected values and relevant terms one array element holds.</summary>
-/// <param name="Protected">The protected values (ordinal).</param>
-/// <param name="Relevant">The relevant terms (case-insensitive).</param>
-internal readonly record struct ElementMatches(int Protected, int Relevant);
+/// <summary>
+/// How many distinct protected values (ordinal) and relevant terms (case-insensitive) each element of one array holds;
+/// the terms, the costlier search, are counted only when a tie or a trim needs them.
+/// </summary>
+internal sealed class ArrayMatches
+{
+    private readonly JsonElement _array;
+    private int[]? _relevant;
+
+    public ArrayMatches(JsonElement array, string[] protectedValues)
+    {
+        _array = array;
+        Protected = new int[array.GetArrayLength()];
+        int index = 0;
+        foreach (JsonElement item in array.EnumerateArray())
+        {
+            Protected[index++] = JsonElementText.CountMatches(item, protectedValues, StringComparison.Ordinal, stopAtFirst: false);
+        }
+    }
+
+    /// <summary>Gets the protected values each element holds.</summary>
+    public int[] Protected { get; }
+
+    /// <summary>Returns the relevant terms each element holds.</summary>
+    public int[] Relevant(string[] relevantTerms)
+    {
+        if (_relevant is null)
+        {
+            _relevant = new int[Protected.Length];
+            int index = 0;
+            foreach (JsonElement item in _array.EnumerateArray())
+            {
+                _relevant[index++] = JsonElementText.CountMatches(item, relevantTerms, StringComparison.OrdinalIgnoreCase, stopAtFirst: false);
+            }
+        }
+
+        return _relevant;
+    }
+}
