@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using ContextPress.Compression;
 using ContextPress.Compression.Json;
 using ContextPress.Context;
@@ -23,7 +24,7 @@ namespace ContextPress.History;
 /// </remarks>
 public sealed partial class ContextCompressor
 {
-    private const int MessageOverheadTokens = 3;
+    internal const int MessageOverheadTokens = 3;
     private const int MaxStubValues = 40;
 
     private readonly ILogger _logger;
@@ -87,18 +88,37 @@ public sealed partial class ContextCompressor
         var plan = HistoryPlan.Create(this, items, options);
         int budget = plan.Budget;
         int total = plan.TotalTokens;
-
-        // Degrade the least useful candidate one level at a time until the history fits.
-        while (total > budget)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ItemState? next = plan.NextToDegrade();
-            if (next is null)
+            // When the newest observation alone is over budget, shrink it first without losing a value, so older
+            // items (the login, the password list) need not all go.
+            foreach (ItemState state in plan.OversizedProtected())
             {
-                break;
+                int protectedTokens = plan.ProtectedTokens;
+                if (protectedTokens <= budget)
+                {
+                    break;
+                }
+
+                total -= await CompressLosslesslyAsync(plan, state, options, cancellationToken).ConfigureAwait(false);
             }
 
-            total -= await DegradeAsync(plan, next, options, cancellationToken).ConfigureAwait(false);
+            // Degrade the least useful candidate one level at a time until the history fits.
+            while (total > budget)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                ItemState? next = plan.NextToDegrade();
+                if (next is null)
+                {
+                    break;
+                }
+
+                total -= await DegradeAsync(plan, next, options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            plan.ReleaseSessions();
         }
 
         if (total <= budget)
@@ -125,7 +145,7 @@ public sealed partial class ContextCompressor
     /// <summary>Moves one item (or its whole call/result group, for a drop) one level down; returns the tokens saved.</summary>
     private async ValueTask<int> DegradeAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
-        if (state.Level == DegradeLevel.MinimalStub)
+        if (state.Level == DegradeLevel.BareStub)
         {
             return plan.DropGroup(state);
         }
@@ -135,8 +155,10 @@ public sealed partial class ContextCompressor
         {
             DegradeLevel.Half => await CompressTextAsync(plan, state, 0.5, options, cancellationToken).ConfigureAwait(false),
             DegradeLevel.Quarter => await CompressTextAsync(plan, state, 0.25, options, cancellationToken).ConfigureAwait(false),
-            DegradeLevel.Stub => Stub(plan, state, minimal: false),
-            _ => Stub(plan, state, minimal: true),
+            DegradeLevel.Stub => HistoryStub.Build(plan, state, StubDetail.Values, MaxStubValues),
+            DegradeLevel.MinimalStub => HistoryStub.Build(plan, state, StubDetail.BestRecord, MaxStubValues),
+            DegradeLevel.NamedStub => HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues),
+            _ => HistoryStub.Build(plan, state, StubDetail.Bare, MaxStubValues),
         };
 
         int before = state.Tokens;
@@ -150,6 +172,92 @@ public sealed partial class ContextCompressor
         return before - state.Tokens;
     }
 
+    /// <summary>
+    /// Compresses a protected result keeping every value: JSON loses nulls and empty strings, arrays and objects and has its prose
+    /// strings prompt-compressed with their critical values force-kept, no element trimmed and no field dropped; prose
+    /// is prompt-compressed with all its critical values force-kept. Returns the tokens saved.
+    /// </summary>
+    private async ValueTask<int> CompressLosslesslyAsync(HistoryPlan plan, ItemState state, ContextCompressionOptions options, CancellationToken cancellationToken)
+    {
+        string original = state.Item.Text;
+        string text;
+        if (state.IsJson)
+        {
+            state.JsonSession ??= new JsonCompressionSession(original, JsonCompressor.ProseCompressor.TokenCounter);
+            var jsonOptions = new JsonCompressionOptions
+            {
+                MaxArrayItems = int.MaxValue,
+                LongStringRate = 0.3,
+                LongStringTokens = 12,
+                ProtectedValues = ProseValues(state.JsonSession.Document.RootElement),
+                RelevantTerms = plan.RelevantTerms,
+                ShortenProtectedStrings = true,
+
+                // Hypermedia links and schema references are values too: a protected result keeps them.
+                BoilerplateKeys = [],
+            };
+            jsonOptions.Validate();
+            text = (await JsonCompressor.CompressAtLevelAsync(state.JsonSession, 2, jsonOptions, cancellationToken).ConfigureAwait(false)).Json;
+        }
+        else
+        {
+            PromptCompressionResult prose = await PromptCompressor.CompressAsync(
+                original,
+                options.PromptOptions with
+                {
+                    Rate = 0.5,
+                    TargetTokens = null,
+                    ForceTokens = [.. options.PromptOptions.ForceTokens, .. CriticalValues.Extract(original)],
+                    ForceReserveDigit = true,
+                    Question = plan.PlanText,
+                    IncludeWordLabels = false,
+                },
+                cancellationToken).ConfigureAwait(false);
+            text = prose.Text;
+        }
+
+        int before = state.Tokens;
+        int tokens = MessageOverheadTokens + TokenCounter.CountTokens(text) + state.CallTokens;
+        if (tokens < before)
+        {
+            state.Apply(text, tokens, ContextAction.Compress);
+        }
+
+        return before - state.Tokens;
+    }
+
+    /// <summary>The critical values inside the prose strings of a JSON document: what compressing them must keep.</summary>
+    private static List<string> ProseValues(JsonElement element)
+    {
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        Collect(element);
+        return [.. values.Order(StringComparer.Ordinal)];
+
+        void Collect(JsonElement node)
+        {
+            switch (node.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in node.EnumerateObject())
+                    {
+                        Collect(property.Value);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in node.EnumerateArray())
+                    {
+                        Collect(item);
+                    }
+
+                    break;
+                case JsonValueKind.String when node.GetRawText() is { Length: > 24 } raw && raw.Contains(' ', StringComparison.Ordinal):
+                    values.UnionWith(CriticalValues.Extract(node.GetString() ?? string.Empty));
+                    break;
+            }
+        }
+    }
+
     private async ValueTask<string?> CompressTextAsync(HistoryPlan plan, ItemState state, double rate, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
         string original = state.Item.Text;
@@ -161,18 +269,23 @@ public sealed partial class ContextCompressor
         int target = Math.Max(8, (int)((state.OriginalTokens - MessageOverheadTokens - state.CallTokens) * rate));
         if (state.IsJson)
         {
-            JsonCompressionResult json = await JsonCompressor.CompressAsync(
-                original,
-                new JsonCompressionOptions
-                {
-                    // Strings give way first; arrays are trimmed only when long, so most records (and their ids) stay.
-                    TargetTokens = target,
-                    LongStringRate = Math.Max(0.2, rate * 0.6),
-                    MaxArrayItems = rate >= 0.5 ? 64 : 16,
-                    ProtectedValues = plan.ReferencedValues,
-                    RelevantTerms = plan.RelevantTerms,
-                },
-                cancellationToken).ConfigureAwait(false);
+            state.JsonSession ??= new JsonCompressionSession(original, JsonCompressor.ProseCompressor.TokenCounter);
+            var jsonOptions = new JsonCompressionOptions
+            {
+                // Strings give way first; arrays are trimmed only when long, so most records (and their ids) stay.
+                TargetTokens = target,
+                LongStringRate = Math.Max(0.2, rate * 0.6),
+                MaxArrayItems = rate >= 0.5 ? 64 : 16,
+                ProtectedValues = plan.ReferencedValues,
+                RelevantTerms = plan.RelevantTerms,
+
+                // The record the request names (with every field) and a statement's telling lines outlive the rest.
+                KeepBestMatchesWhole = true,
+                KeepRelevantText = true,
+                ShortenProtectedStrings = true,
+            };
+            jsonOptions.Validate();
+            JsonCompressionResult json = await JsonCompressor.CompressAsync(state.JsonSession, jsonOptions, cancellationToken).ConfigureAwait(false);
             return json.Json;
         }
 
@@ -187,33 +300,6 @@ public sealed partial class ContextCompressor
             },
             cancellationToken).ConfigureAwait(false);
         return prose.Text;
-    }
-
-    private static string Stub(HistoryPlan plan, ItemState state, bool minimal)
-    {
-        // A stub carries the item's function-critical values, those the next steps name first; a minimal stub only those.
-        ContextItem item = state.Item;
-        IEnumerable<string> values = plan.ReferencedValuesIn(item.Text);
-        if (!minimal)
-        {
-            values = values.Concat(CriticalValues.Extract(item.Text)).Distinct(StringComparer.Ordinal).Take(MaxStubValues);
-        }
-
-        string what = item.Kind switch
-        {
-            ContextItemKind.ToolResult => $"{item.ToolName ?? "tool"} result",
-            ContextItemKind.ToolCall => "assistant note",
-            _ => $"earlier {item.Kind.ToString().ToLowerInvariant()} message",
-        };
-        var stub = new StringBuilder();
-        stub.Append(CultureInfo.InvariantCulture, $"[{what} compressed away: {state.OriginalTokens} tokens]");
-        string joined = string.Join(", ", values);
-        if (joined.Length > 0)
-        {
-            stub.Append(" values: ").Append(joined);
-        }
-
-        return stub.ToString();
     }
 
     [LoggerMessage(LogLevel.Debug, "Compressed a history of {Items} items from {TokensBefore} to {TokensAfter} tokens (budget {Budget}) in {ElapsedMs:F1} ms.")]

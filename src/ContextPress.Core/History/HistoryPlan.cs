@@ -2,6 +2,7 @@ using ContextPress.Compression.Json;
 using ContextPress.Context;
 using ContextPress.Scoring;
 using ContextPress.Text;
+using ContextPress.Tokens;
 
 namespace ContextPress.History;
 
@@ -13,8 +14,14 @@ internal enum DegradeLevel
     Quarter,
     Stub,
 
-    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    /// <summary>A stub that keeps the best-matching record and the values the plan, request or pending calls name.</summary>
     MinimalStub,
+
+    /// <summary>A stub that keeps the values the plan, request or pending calls name and the record naming them.</summary>
+    NamedStub,
+
+    /// <summary>A stub that keeps only the values the plan, request or pending calls name.</summary>
+    BareStub,
 }
 
 /// <summary>The working state of one item during a <see cref="ContextCompressor"/> call.</summary>
@@ -41,6 +48,12 @@ internal sealed class ItemState(int index, ContextItem item, int tokens, int cal
 
     public bool IsJson { get; set; }
 
+    /// <summary>Gets or sets the scored records and lines of the item, built by its first stub for the smaller ones.</summary>
+    public List<HistoryStub.Segment>? StubSegments { get; set; }
+
+    /// <summary>Gets or sets the parsed JSON result and what its compressions so far computed, shared by its levels.</summary>
+    public JsonCompressionSession? JsonSession { get; set; }
+
     public int Group { get; set; } = -1;
 
     public double Relevance { get; set; }
@@ -65,9 +78,10 @@ internal sealed class HistoryPlan
 {
     private readonly ItemState[] _states;
 
-    private HistoryPlan(ItemState[] states, int budget, string planText, IReadOnlyCollection<string> relevantTerms, IReadOnlyCollection<string> referencedValues)
+    private HistoryPlan(ITokenCounter tokenCounter, ItemState[] states, int budget, string planText, IReadOnlyCollection<string> relevantTerms, IReadOnlyCollection<string> referencedValues)
     {
         _states = states;
+        TokenCounter = tokenCounter;
         Budget = budget;
         PlanText = planText;
         RelevantTerms = relevantTerms;
@@ -76,6 +90,9 @@ internal sealed class HistoryPlan
     }
 
     public int Budget { get; }
+
+    /// <summary>Gets the counter budgets are measured with.</summary>
+    public ITokenCounter TokenCounter { get; }
 
     public int TotalTokens { get; }
 
@@ -94,11 +111,30 @@ internal sealed class HistoryPlan
         for (int i = 0; i < items.Count; i++)
         {
             ContextItem item = items[i];
-            int callTokens = ContextCompressor.CountItemTokens(compressor.TokenCounter, item with { Text = string.Empty }) - ContextCompressor.CountItemTokens(compressor.TokenCounter, item with { Text = string.Empty, ToolCalls = [] });
-            states[i] = new ItemState(i, item, ContextCompressor.CountItemTokens(compressor.TokenCounter, item), callTokens)
+            // As ContextCompressor.CountItemTokens counts, with each part counted once.
+            ITokenCounter counter = compressor.TokenCounter;
+            int callTokens = 0;
+            foreach (ToolCall call in item.ToolCalls)
             {
-                IsJson = item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && StructuredJsonCompressor.LooksLikeJson(item.Text),
-            };
+                callTokens += counter.CountTokens(call.Name) + counter.CountTokens(call.ArgumentsJson) + ContextCompressor.MessageOverheadTokens;
+            }
+
+            int textTokens = counter.CountTokens(item.Text);
+            states[i] = new ItemState(i, item, ContextCompressor.MessageOverheadTokens + textTokens + callTokens, callTokens);
+            if (item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && MayBeJson(item.Text))
+            {
+                // Parsed once: the check and every later compression of the result share the document.
+                try
+                {
+                    ITokenCounter jsonCounter = compressor.JsonCompressor.ProseCompressor.TokenCounter;
+                    states[i].JsonSession = new JsonCompressionSession(item.Text, jsonCounter, ReferenceEquals(jsonCounter, counter) ? textTokens : null);
+                    states[i].IsJson = true;
+                }
+                catch (FormatException)
+                {
+                    // Not JSON after all: compressed as prose.
+                }
+            }
             if (item.Kind == ContextItemKind.System)
             {
                 systemTokens += states[i].Tokens;
@@ -128,7 +164,42 @@ internal sealed class HistoryPlan
         referenced.RemoveWhere(v => v.Length < 4);
 
         Rank(states, terms, referenced);
-        return new HistoryPlan(states, budget, planText, terms, referenced);
+        return new HistoryPlan(compressor.TokenCounter, states, budget, planText, terms, referenced);
+    }
+
+    /// <summary>
+    /// Returns the protected tool results and documents that may be compressed without losing a value because the
+    /// protected items alone exceed the budget, largest first; none when the protected items that cannot shrink (system
+    /// messages, the request, calls) exceed it by themselves, since the budget stays out of reach anyway.
+    /// </summary>
+    public IReadOnlyList<ItemState> OversizedProtected()
+    {
+        int all = 0;
+        int fixedTokens = 0;
+        foreach (ItemState state in _states.Where(s => s.Protected))
+        {
+            all += state.Tokens;
+            bool shrinkable = state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !state.Item.Pinned && state.Item.Text.Length > 0;
+            fixedTokens += shrinkable ? 0 : state.Tokens;
+        }
+
+        if (all <= Budget || fixedTokens >= Budget)
+        {
+            return [];
+        }
+
+        return [.. _states.Where(s => s.Protected && s.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !s.Item.Pinned && s.Item.Text.Length > 0)
+            .OrderByDescending(s => s.Tokens).ThenBy(s => s.Index)];
+    }
+
+    /// <summary>Gets the tokens of the protected items now.</summary>
+    public int ProtectedTokens => _states.Where(s => s.Protected).Sum(s => s.Tokens);
+
+    /// <summary>True when the text is braced or bracketed, as a JSON object or array is (whether it parses is checked once).</summary>
+    private static bool MayBeJson(string text)
+    {
+        ReadOnlySpan<char> trimmed = text.AsSpan().Trim();
+        return trimmed.Length >= 2 && ((trimmed[0] == '{' && trimmed[^1] == '}') || (trimmed[0] == '[' && trimmed[^1] == ']'));
     }
 
     /// <summary>Returns the referenced values that occur in <paramref name="text"/>.</summary>
@@ -150,7 +221,7 @@ internal sealed class HistoryPlan
                 continue;
             }
 
-            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.MinimalStub ? 1.6 : 0);
+            double priority = state.Utility + (0.25 * (int)state.Level) + (state.Level == DegradeLevel.BareStub ? 1.6 : 0);
             if (priority < bestPriority)
             {
                 best = state;
@@ -198,6 +269,17 @@ internal sealed class HistoryPlan
         return total;
     }
 
+    /// <summary>Releases the parsed JSON results.</summary>
+    public void ReleaseSessions()
+    {
+        foreach (ItemState state in _states)
+        {
+            state.JsonSession?.Dispose();
+            state.JsonSession = null;
+            state.StubSegments = null;
+        }
+    }
+
     public ContextCompressionResult ToResult(int total, string encodingName, TimeSpan elapsed)
     {
         var items = new List<ContextItem>(_states.Length);
@@ -232,7 +314,7 @@ internal sealed class HistoryPlan
             return false;
         }
 
-        if (state.Level < DegradeLevel.MinimalStub)
+        if (state.Level < DegradeLevel.BareStub)
         {
             // A tool-call message is only its (uncompressible) calls when it has no text: it goes with its group.
             return state.Item.Kind != ContextItemKind.ToolCall || state.Item.Text.Length > 0;
@@ -332,6 +414,60 @@ internal sealed class HistoryPlan
         return terms;
     }
 
+    /// <summary>
+    /// Counts the <paramref name="terms"/> (lower-case words) that occur in <paramref name="text"/> as whole words,
+    /// ignoring case: what splitting the text into its words would find, without splitting a large result.
+    /// </summary>
+    internal static int CountWordsIn(string text, IReadOnlyCollection<string> terms)
+    {
+        int count = 0;
+        ReadOnlySpan<char> span = text.AsSpan();
+        foreach (string term in terms)
+        {
+            int from = 0;
+            while (from < span.Length)
+            {
+                int at = span[from..].IndexOf(term, StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    break;
+                }
+
+                at += from;
+                int end = at + term.Length;
+                if (!IsWordChar(span, at - 1) && !IsWordChar(span, end))
+                {
+                    count++;
+                    break;
+                }
+
+                from = at + 1;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>True when the character at <paramref name="index"/> continues a word (<c>account_name</c>, <c>city-power</c>, <c>a.b@c.d</c> are one word each).</summary>
+    private static bool IsWordChar(ReadOnlySpan<char> text, int index)
+    {
+        if (index < 0 || index >= text.Length)
+        {
+            return false;
+        }
+
+        char c = text[index];
+        if (char.IsLetterOrDigit(c) || c is '_' or '@')
+        {
+            return true;
+        }
+
+        // Inner punctuation joins: "city-power", "a.b", but not a sentence's full stop or a quoted word's hyphen run.
+        return c is '-' or '.' or '\''
+            && index > 0 && index + 1 < text.Length
+            && char.IsLetterOrDigit(text[index - 1]) && char.IsLetterOrDigit(text[index + 1]);
+    }
+
     private static void Rank(ItemState[] states, IReadOnlyCollection<string> terms, HashSet<string> referenced)
     {
         var overlap = new double[states.Length];
@@ -344,8 +480,7 @@ internal sealed class HistoryPlan
                 + string.Join(' ', state.Item.ToolCalls.Select(c => c.Name.Replace('_', ' ').Replace('-', ' ') + " " + c.ArgumentsJson));
             if (terms.Count > 0)
             {
-                HashSet<string> present = TermsOf(text);
-                overlap[i] = terms.Count(present.Contains);
+                overlap[i] = CountWordsIn(text, terms);
             }
 
             if (referenced.Any(v => text.Contains(v, StringComparison.Ordinal)))

@@ -173,6 +173,178 @@ public class ContextCompressorTests
         Assert.True(result.ItemReports[^1].Protected);
     }
 
+    /// <summary>System, request, an expense list (40 look-alike records with member shares), then unrelated large results.</summary>
+    private static List<ContextItem> ExpenseHistory(string request)
+    {
+        var random = new Random(12);
+        var records = new List<object>();
+        for (int r = 0; r < 40; r++)
+        {
+            records.Add(new
+            {
+                expense_id = $"EXP-{r:D3}",
+                title = "Cabin rental",
+                date = r == 23 ? "2024-02-01" : $"2024-0{3 + (r % 6)}-{10 + (r % 18)}",
+                note = r % 4 == 0 ? "Split between everyone who stayed at the cabin, as agreed in the group chat before the trip." : null,
+                shares = new object[]
+                {
+                    new { email = $"ann.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                    new { email = $"bob.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                    new { email = $"cy.{r}@example.com", owed_share = Math.Round(10 + (random.NextDouble() * 500), 2), paid_share = 0 },
+                },
+            });
+        }
+
+        List<ContextItem> items =
+        [
+            ContextItem.System("You are an assistant that manages shared expenses with the Splitwise and Venmo tools."),
+            ContextItem.User(request),
+            ContextItem.ToolCallRequest([new ToolCall("call_expenses", "list_expenses", "{\"group\":\"trip\"}")]),
+            ContextItem.ToolResult("call_expenses", "list_expenses", JsonSerializer.Serialize(new { data = records })),
+        ];
+        List<ContextItem> filler = AgentHistory(13, steps: 4);
+        items.AddRange(filler.Skip(2).Take(filler.Count - 3));
+        return items;
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.2)]
+    public async Task TheRecordTheRequestNames_KeepsEveryMembersShare_EvenAsAStub(double ratio)
+    {
+        List<ContextItem> items = ExpenseHistory("For the 'Cabin rental' expense of 2024-02-01, request each member's share on Venmo.");
+        using JsonDocument source = JsonDocument.Parse(items[3].Text);
+        JsonElement target = source.RootElement.GetProperty("data")[23];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = ratio }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.NotEqual(ContextAction.Keep, result.ItemReports[3].Action);
+        string kept = result.Items.Single(i => i.ToolCallId == "call_expenses").Text;
+        foreach (JsonElement share in target.GetProperty("shares").EnumerateArray())
+        {
+            Assert.Contains(share.GetProperty("email").GetString()!, kept, StringComparison.Ordinal);
+            Assert.Contains(share.GetProperty("owed_share").GetRawText(), kept, StringComparison.Ordinal);
+        }
+
+        // Its look-alikes' shares are not all kept: the item did shrink to the budget.
+        Assert.DoesNotContain("cy.7@example.com", kept, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStubbedStatement_ListsTheValuesOfItsMostRelevantLineFirst()
+    {
+        var random = new Random(14);
+        var statement = new StringBuilder("CITY POWER - STATEMENT FOR MARCH 2024\nAccount number: 5274374006\n");
+        for (int i = 0; i < 300; i++)
+        {
+            if (i == 150)
+            {
+                statement.Append("TOTAL AMOUNT DUE: 293.63 (pay by 2024-04-15 via Venmo to payments.city-power@billing-57.com)\n");
+            }
+
+            statement.Append(CultureInfo.InvariantCulture, $"2024-03-{1 + (i % 28):D2}  Usage charge  ref {random.Next(0x10000000, int.MaxValue):X8}  {random.Next(100, 9000) / 100.0:0.00}\n");
+        }
+
+        List<ContextItem> items =
+        [
+            ContextItem.System("You pay the user's bills with the Venmo tools."),
+            ContextItem.User("Pay my electricity bill from my Venmo balance to the biller's Venmo account."),
+            ContextItem.ToolCallRequest([new ToolCall("call_file", "show_file", "{\"path\":\"~/bills/city-power-2024-03.txt\"}")]),
+            ContextItem.ToolResult("call_file", "show_file", statement.ToString()),
+            ContextItem.ToolCallRequest([new ToolCall("call_balance", "show_balance", "{}")]),
+            ContextItem.ToolResult("call_balance", "show_balance", "{\"balance\":1200.5,\"currency\":\"USD\"}"),
+        ];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.1 }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.Equal(ContextAction.Stub, result.ItemReports[3].Action);
+        string stub = result.Items.Single(i => i.ToolCallId == "call_file").Text;
+        Assert.Contains("293.63", stub, StringComparison.Ordinal);
+        Assert.Contains("payments.city-power@billing-57.com", stub, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnOversizedNewestObservation_IsCompressedKeepingEveryValue_SoOlderValuesFit()
+    {
+        // The newest result is an activity log whose prose details make it larger than the whole budget.
+        var random = new Random(15);
+        var events = Enumerable.Range(0, 120).Select(i => new
+        {
+            event_id = $"EVT-{random.Next(100000, 999999)}",
+            at = $"2024-05-{1 + (i % 28):D2}T10:{i % 60:D2}:00",
+            amount = Math.Round(random.NextDouble() * 300, 2),
+            details = "The account summary was reviewed against the latest firmware notes and the regional shipping guidelines during the holiday season without additional charges.",
+        }).ToArray();
+        string log = JsonSerializer.Serialize(new { events });
+        List<ContextItem> items =
+        [
+            ContextItem.System("You are an assistant with account tools."),
+            ContextItem.User("Log in to Venmo and check the recent activity."),
+            ContextItem.ToolCallRequest([new ToolCall("call_pw", "show_passwords", "{}")]),
+            ContextItem.ToolResult("call_pw", "show_passwords", """{"accounts":[{"account_name":"venmo","password":"Xq9-secret-77"},{"account_name":"gmail","password":"Zr4-other-12"}]}"""),
+            ContextItem.ToolCallRequest([new ToolCall("call_log", "show_activity_log", "{\"days\":30}")]),
+            ContextItem.ToolResult("call_log", "show_activity_log", log),
+        ];
+        int total = items.Sum(i => ContextCompressor.CountItemTokens(s_compressor.TokenCounter, i));
+        int logTokens = ContextCompressor.CountItemTokens(s_compressor.TokenCounter, items[^1]);
+        int budget = total - logTokens + (logTokens * 3 / 4);
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { BudgetTokens = budget }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible, $"{result.TokensAfter} > {result.BudgetTokens}");
+        Assert.True(result.ItemReports[^1].Protected);
+        Assert.Equal(ContextAction.Compress, result.ItemReports[^1].Action);
+        Assert.Contains("Xq9-secret-77", result.Items[3].Text, StringComparison.Ordinal);
+
+        // Every event keeps its id, time and amount: nothing but prose was shortened.
+        using JsonDocument kept = JsonDocument.Parse(result.Items[^1].Text);
+        JsonElement keptEvents = kept.RootElement.GetProperty("events");
+        Assert.Equal(events.Length, keptEvents.GetArrayLength());
+        for (int i = 0; i < events.Length; i++)
+        {
+            Assert.Equal(events[i].event_id, keptEvents[i].GetProperty("event_id").GetString());
+            Assert.Equal(events[i].at, keptEvents[i].GetProperty("at").GetString());
+            Assert.Equal(events[i].amount, keptEvents[i].GetProperty("amount").GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task AStub_KeepsTheNamedRecordWhole_AndOtherMatchingRecordsCompact()
+    {
+        // Songs by the requested artist among others; the stub must keep ids and play counts of the artist's songs.
+        var random = new Random(16);
+        var songs = Enumerable.Range(0, 45).Select(i => new
+        {
+            song_id = 10000 + (i * 37),
+            title = $"Song number {i}",
+            artist = i % 3 == 0 ? "Phoebe Hart" : $"Other Artist {i}",
+            play_count = random.Next(1000, 5_000_000),
+            about = "This track was recorded during the summer sessions and mixed in the studio over several weeks with the band.",
+        }).ToArray();
+        List<ContextItem> items =
+        [
+            ContextItem.System("You manage the user's Spotify playlists."),
+            ContextItem.User("Add the two most played songs by Phoebe Hart to my new playlist."),
+            ContextItem.ToolCallRequest([new ToolCall("call_songs", "search_songs", "{\"query\":\"Phoebe Hart\"}")]),
+            ContextItem.ToolResult("call_songs", "search_songs", JsonSerializer.Serialize(new { data = songs })),
+            ContextItem.ToolCallRequest([new ToolCall("call_create", "create_playlist", "{\"title\":\"Mix\"}")]),
+            ContextItem.ToolResult("call_create", "create_playlist", "{\"playlist_id\":4321}"),
+        ];
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { TargetRatio = 0.15 }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible);
+        Assert.Equal(ContextAction.Stub, result.ItemReports[3].Action);
+        string stub = result.Items.Single(i => i.ToolCallId == "call_songs").Text;
+        Assert.Contains("best match", stub, StringComparison.Ordinal);
+        int keptArtistSongs = songs.Count(s => s.artist == "Phoebe Hart" && stub.Contains($"\"song_id\":{s.song_id}", StringComparison.Ordinal)
+            && stub.Contains(s.play_count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.True(keptArtistSongs >= 3, stub);
+        Assert.DoesNotContain("Other Artist", stub, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task InvalidHistory_IsRejected()
     {

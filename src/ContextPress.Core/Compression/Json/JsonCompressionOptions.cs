@@ -47,6 +47,37 @@ public sealed record JsonCompressionOptions
     public IReadOnlyCollection<string> RelevantTerms { get; init; } = [];
 
     /// <summary>
+    /// Gets a value indicating whether the best matches of every array are kept whole. When true, the elements of an
+    /// array that hold the most distinct <see cref="ProtectedValues"/> (at least one; ties broken by
+    /// <see cref="RelevantTerms"/>, then by position; at most <see cref="MaxWholeMatches"/>) are kept at every level
+    /// exactly as level 0 writes them: nothing inside them is trimmed, dropped or shortened. The record a later step
+    /// acts on (the expense named by the request, with every member's share) then survives even the most aggressive
+    /// level, while its look-alikes are reduced. Default false.
+    /// </summary>
+    public bool KeepBestMatchesWhole { get; init; }
+
+    /// <summary>Gets how many elements of one array <see cref="KeepBestMatchesWhole"/> keeps whole. Default 3.</summary>
+    public int MaxWholeMatches { get; init; } = 3;
+
+    /// <summary>
+    /// Gets a value indicating whether level 3 keeps relevant text instead of cutting it away: a multi-line prose string
+    /// keeps its first line, a line holding each protected value, the lines with the most relevant terms and short lines
+    /// with numbers, in their order, followed by a <c>"… N more lines omitted"</c> line (an itemised bill keeps its
+    /// amount-due line), a one-paragraph one keeps its first sentence and those with digits, e-mails or protected
+    /// values (a message's new date and its confirmation code); and an object inside an array keeps a non-essential string field that mentions at least two
+    /// relevant terms (shortened like any long prose: the message that says the appointment moved). Default false.
+    /// </summary>
+    public bool KeepRelevantText { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether a long prose string that holds a protected value may still be shortened, keeping
+    /// every protected value it holds: prose compression force-keeps them, and level 3 keeps a line holding each (with
+    /// <see cref="KeepRelevantText"/>) or else leaves the string whole. Without it (the default) such strings are never
+    /// changed, which leaves a 9,000-token statement that merely names the month of the request untouched.
+    /// </summary>
+    public bool ShortenProtectedStrings { get; init; }
+
+    /// <summary>
     /// Gets the keys whose properties are dropped entirely at every level, compared ordinally (case-sensitive);
     /// <see cref="DefaultBoilerplateKeys"/> by default, empty to keep everything. Keys that look like ids (<c>id</c>,
     /// <c>_id</c>, <c>*_id</c>, <c>*Id</c>, <c>uuid</c>, <c>sku</c>, ...) are rejected by <see cref="Validate"/> and never dropped.
@@ -74,6 +105,11 @@ public sealed record JsonCompressionOptions
         if (MaxArrayItems < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxArrayItems), MaxArrayItems, "Arrays must keep at least one item.");
+        }
+
+        if (MaxWholeMatches < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MaxWholeMatches), MaxWholeMatches, "Keep at least one element whole.");
         }
 
         ValidateValues(ProtectedValues, nameof(ProtectedValues));

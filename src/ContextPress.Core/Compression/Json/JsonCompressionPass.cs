@@ -3,23 +3,26 @@ using ContextPress.Tokens;
 
 namespace ContextPress.Compression.Json;
 
-/// <summary>State shared by the levels of one call: options, and caches of token counts and prose compressions.</summary>
+/// <summary>State shared by the levels of one call: options, and the session's caches of token counts, prose compressions and matches.</summary>
 internal sealed class JsonCompressionCall
 {
-    private readonly Dictionary<string, int> _tokenCounts = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Text, double Rate), string> _compressed = [];
     private readonly HashSet<string> _boilerplate;
+    private List<int>? _proseTokens;
 
-    public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options)
+    public JsonCompressionCall(PromptCompressor proseCompressor, JsonCompressionOptions options, JsonCompressionSession session)
     {
         ProseCompressor = proseCompressor;
         Counter = proseCompressor.TokenCounter;
         Options = options;
+        Session = session;
         Protected = [.. options.ProtectedValues.Distinct(StringComparer.Ordinal)];
         Relevant = [.. options.RelevantTerms.Distinct(StringComparer.OrdinalIgnoreCase)];
         _boilerplate = new HashSet<string>(options.BoilerplateKeys, StringComparer.Ordinal);
         Question = Relevant.Length == 0 ? null : string.Join(' ', Relevant);
+        session.Use(Protected, Relevant, options.ShortenProtectedStrings);
     }
+
+    public JsonCompressionSession Session { get; }
 
     public PromptCompressor ProseCompressor { get; }
 
@@ -33,14 +36,72 @@ internal sealed class JsonCompressionCall
 
     public string? Question { get; }
 
+    /// <summary>
+    /// Returns the most tokens prompt-compressing every long prose string of the document at <paramref name="rate"/>
+    /// could save (an upper bound: strings a level keeps whole count too), as <see cref="JsonCompressionPass.MostProseSaving"/> counts.
+    /// </summary>
+    public int MostProseSaving(double rate)
+    {
+        if (_proseTokens is null)
+        {
+            _proseTokens = [];
+            CollectProse(Session.Document.RootElement, _proseTokens);
+        }
+
+        int saving = 0;
+        foreach (int tokens in _proseTokens)
+        {
+            saving += JsonCompressionPass.MostSaving(tokens, rate);
+        }
+
+        return saving;
+    }
+
+    private void CollectProse(JsonElement element, List<int> tokens)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    CollectProse(property.Value, tokens);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    CollectProse(item, tokens);
+                }
+
+                break;
+            case JsonValueKind.String when JsonElementText.TryGetString(element, out string? value) && IsLongProse(value):
+                tokens.Add(CountTokens(value));
+                break;
+        }
+    }
+
+    /// <summary>Returns the matches of every element of <paramref name="array"/>, computed once per session.</summary>
+    public ArrayMatches MatchesOf(JsonElement array)
+    {
+        int offset = Session.OffsetOf(array);
+        if (!Session.Matches.TryGetValue(offset, out ArrayMatches? matches))
+        {
+            matches = new ArrayMatches(array, Protected);
+            Session.Matches[offset] = matches;
+        }
+
+        return matches;
+    }
+
     public bool IsBoilerplate(string key) => _boilerplate.Count > 0 && _boilerplate.Contains(key) && !JsonKeyClassifier.IsIdLike(key);
 
     public int CountTokens(string text)
     {
-        if (!_tokenCounts.TryGetValue(text, out int count))
+        if (!Session.TokenCounts.TryGetValue(text, out int count))
         {
             count = Counter.CountTokens(text);
-            _tokenCounts[text] = count;
+            Session.TokenCounts[text] = count;
         }
 
         return count;
@@ -49,7 +110,7 @@ internal sealed class JsonCompressionCall
     /// <summary>True when <paramref name="value"/> is prose longer than the long-string threshold and holds no protected value.</summary>
     public bool IsLongProse(string value) =>
         value.Length > Options.LongStringTokens / 4
-        && !ContainsProtected(value)
+        && (Options.ShortenProtectedStrings || !ContainsProtected(value))
         && JsonStrings.MayBeProse(value)
         && CountTokens(value) > Options.LongStringTokens;
 
@@ -69,7 +130,7 @@ internal sealed class JsonCompressionCall
     /// <summary>Prompt-compresses <paramref name="text"/>; returns the same instance when that saves nothing.</summary>
     public async ValueTask<string> CompressProseAsync(string text, double rate, CancellationToken cancellationToken)
     {
-        if (_compressed.TryGetValue((text, rate), out string? cached))
+        if (Session.Prose.TryGetValue((text, rate), out string? cached))
         {
             return cached;
         }
@@ -80,6 +141,17 @@ internal sealed class JsonCompressionCall
             if (text.Contains(term, StringComparison.Ordinal))
             {
                 force.Add(term);
+            }
+        }
+
+        if (Options.ShortenProtectedStrings)
+        {
+            foreach (string value in Protected)
+            {
+                if (text.Contains(value, StringComparison.Ordinal))
+                {
+                    force.Add(value);
+                }
             }
         }
 
@@ -94,7 +166,7 @@ internal sealed class JsonCompressionCall
             compressed = text;
         }
 
-        _compressed[(text, rate)] = compressed;
+        Session.Prose[(text, rate)] = compressed;
         return compressed;
     }
 }
@@ -105,6 +177,9 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     private const int FallbackFields = 3;
 
     private readonly List<(CompressedString Node, double Rate)> _pending = [];
+
+    /// <summary>How many elements kept whole enclose the current node: inside one, nothing is trimmed or shortened.</summary>
+    private int _whole;
 
     public int ElementsRemoved { get; private set; }
 
@@ -120,6 +195,27 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         JsonValueKind.String => TransformString(element),
         _ => new CompressedRaw(element.GetRawText()),
     };
+
+    /// <summary>Gets a value indicating whether prose strings are queued for compression.</summary>
+    public bool HasPendingProse => _pending.Count > 0;
+
+    /// <summary>
+    /// Returns the most tokens compressing the queued strings can save: each keeps about its rate of tokens (the prompt
+    /// compressor meets its budget within a word), with a margin for the budget's tolerance and the tokens at the quotes.
+    /// </summary>
+    public int MostProseSaving()
+    {
+        int saving = 0;
+        foreach ((CompressedString node, double rate) in _pending)
+        {
+            saving += MostSaving(call.CountTokens(node.Value), rate);
+        }
+
+        return saving;
+    }
+
+    /// <summary>The most tokens compressing a string of <paramref name="tokens"/> at <paramref name="rate"/> can save.</summary>
+    public static int MostSaving(int tokens, double rate) => (int)Math.Ceiling((1 - rate) * tokens) + Math.Max(2, tokens / 100) + 3;
 
     /// <summary>Prompt-compresses the queued prose strings.</summary>
     public async ValueTask CompressPendingAsync(CancellationToken cancellationToken)
@@ -142,7 +238,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     {
         (int removed, int strings, int dropped, int pending) = (ElementsRemoved, StringsCompressed, FieldsDropped, _pending.Count);
         var result = new CompressedObject();
-        bool[]? essential = settings.EssentialFieldsOnly && inArray ? EssentialFields(element) : null;
+        bool[]? essential = settings.EssentialFieldsOnly && inArray && _whole == 0 ? EssentialFields(element) : null;
         int index = -1;
         foreach (JsonProperty property in element.EnumerateObject())
         {
@@ -162,7 +258,7 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
                 continue;
             }
 
-            if (call.IsBoilerplate(name) || (essential is not null && !essential[index] && !IsProtected(name, value)))
+            if (call.IsBoilerplate(name) || (essential is not null && !essential[index] && !IsProtected(name, value) && !IsRelevantText(value)))
             {
                 FieldsDropped++;
                 continue;
@@ -219,12 +315,14 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
     private CompressedArray TransformArray(JsonElement element)
     {
         int length = element.GetArrayLength();
-        if (length <= settings.TrimAbove)
+        bool[]? whole = _whole == 0 && call.Options.KeepBestMatchesWhole && call.Protected.Length > 0 ? BestMatches(element, length) : null;
+        if (length <= settings.TrimAbove || _whole > 0)
         {
             var all = new CompressedArray(length);
+            int i = 0;
             foreach (JsonElement item in element.EnumerateArray())
             {
-                all.Items.Add(Transform(item, inArray: true));
+                all.Items.Add(TransformItem(item, whole is not null && whole[i++]));
             }
 
             return all;
@@ -236,9 +334,10 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         int index = 0;
         foreach (JsonElement item in element.EnumerateArray())
         {
-            if (keep[index++])
+            bool isWhole = whole is not null && whole[index];
+            if (keep[index++] || isWhole)
             {
-                result.Items.Add(Transform(item, inArray: true));
+                result.Items.Add(TransformItem(item, isWhole));
                 kept++;
             }
         }
@@ -253,30 +352,96 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         return result;
     }
 
+    private CompressedNode TransformItem(JsonElement item, bool whole)
+    {
+        if (!whole)
+        {
+            return Transform(item, inArray: true);
+        }
+
+        _whole++;
+        try
+        {
+            return Transform(item, inArray: true);
+        }
+        finally
+        {
+            _whole--;
+        }
+    }
+
+    /// <summary>
+    /// Marks the elements (objects and arrays) holding the most distinct protected values, at least one; ties go to
+    /// those with more relevant terms, then to the earlier ones, up to <see cref="JsonCompressionOptions.MaxWholeMatches"/>.
+    /// </summary>
+    private bool[]? BestMatches(JsonElement element, int length)
+    {
+        ArrayMatches matches = call.MatchesOf(element);
+        List<int>? best = null;
+        int most = 0;
+        int index = 0;
+        foreach (JsonElement item in element.EnumerateArray())
+        {
+            int named = matches.Protected[index];
+            if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array && named > 0 && named >= most)
+            {
+                if (named > most)
+                {
+                    most = named;
+                    best?.Clear();
+                }
+
+                (best ??= []).Add(index);
+            }
+
+            index++;
+        }
+
+        if (best is null)
+        {
+            return null;
+        }
+
+        if (best.Count > 1 && call.Relevant.Length > 0)
+        {
+            // Equally named records: those sharing more terms with the request first, then the earlier ones.
+            int[] relevant = matches.Relevant(call.Relevant);
+            best.Sort((a, b) => relevant[a] != relevant[b] ? relevant[b].CompareTo(relevant[a]) : a.CompareTo(b));
+            int top = relevant[best[0]];
+            best.RemoveAll(i => relevant[i] != top);
+        }
+
+        var whole = new bool[length];
+        for (int i = 0; i < best.Count && i < call.Options.MaxWholeMatches; i++)
+        {
+            whole[best[i]] = true;
+        }
+
+        return whole;
+    }
+
     /// <summary>Protected elements always; then the most relevant; then the first ones.</summary>
     private bool[] SelectItems(JsonElement element, int length, int limit)
     {
         var keep = new bool[length];
         int kept = 0;
         List<(int Index, int Matches)>? relevant = call.Relevant.Length > 0 ? [] : null;
-        int index = 0;
-        foreach (JsonElement item in element.EnumerateArray())
+        if (call.Protected.Length > 0 || relevant is not null)
         {
-            if (call.Protected.Length > 0 && JsonElementText.CountMatches(item, call.Protected, StringComparison.Ordinal, stopAtFirst: true) > 0)
+            ArrayMatches matches = call.MatchesOf(element);
+            int[]? terms = relevant is null ? null : matches.Relevant(call.Relevant);
+            for (int index = 0; index < length; index++)
             {
-                keep[index] = true;
-                kept++;
-            }
-            else if (relevant is not null)
-            {
-                int matches = JsonElementText.CountMatches(item, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false);
-                if (matches > 0)
+                if (matches.Protected[index] > 0)
                 {
-                    relevant.Add((index, matches));
+                    keep[index] = true;
+                    kept++;
+                }
+                else if (terms is not null && terms[index] > 0)
+                {
+                    relevant!.Add((index, terms[index]));
                 }
             }
-
-            index++;
         }
 
         if (relevant is not null && kept < limit)
@@ -309,14 +474,22 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
         }
 
         var node = new CompressedString(value);
-        if ((settings.ProseRate is null && !settings.LeadOnly) || !call.IsLongProse(value))
+        if (_whole > 0 || (settings.ProseRate is null && !settings.LeadOnly) || !call.IsLongProse(value))
         {
             return node;
         }
 
         if (settings.LeadOnly)
         {
-            string? lead = JsonStrings.Lead(value);
+            string? lead = call.Options.KeepRelevantText
+                ? JsonStrings.TellingLines(value, call.Protected, call.Relevant) ?? JsonStrings.ValueSentences(value, call.Protected)
+                : null;
+            if (lead is null && !call.ContainsProtected(value))
+            {
+                // A plain lead cut could lose a protected value; only a string without one is cut to its lead.
+                lead = JsonStrings.Lead(value);
+            }
+
             if (lead is not null && call.CountTokens(lead) < call.CountTokens(value))
             {
                 node.Value = lead;
@@ -330,6 +503,11 @@ internal sealed class JsonCompressionPass(JsonCompressionCall call, JsonLevelSet
 
         return node;
     }
+
+    /// <summary>True for a string mentioning at least two relevant terms, when relevant text is kept.</summary>
+    private bool IsRelevantText(JsonElement value) =>
+        call.Options.KeepRelevantText && value.ValueKind == JsonValueKind.String && call.Relevant.Length >= 2
+        && JsonElementText.CountMatches(value, call.Relevant, StringComparison.OrdinalIgnoreCase, stopAtFirst: false) >= 2;
 
     private bool IsProtected(string name, JsonElement value) =>
         call.Protected.Length > 0

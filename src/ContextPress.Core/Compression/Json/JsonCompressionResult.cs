@@ -27,6 +27,19 @@ public sealed class JsonCompressionResult
     /// <summary>Gets a value indicating whether <see cref="TokensAfter"/> is within the target (always true without a target).</summary>
     public required bool FitsTarget { get; init; }
 
+    /// <summary>Returns this result measured against another target.</summary>
+    internal JsonCompressionResult WithTarget(int? target) => new()
+    {
+        Json = Json,
+        TokensBefore = TokensBefore,
+        TokensAfter = TokensAfter,
+        Level = Level,
+        ElementsRemoved = ElementsRemoved,
+        StringsCompressed = StringsCompressed,
+        FieldsDropped = FieldsDropped,
+        FitsTarget = target is not int budget || TokensAfter <= budget,
+    };
+
     /// <summary>Gets the compression ratio, tokens before over tokens after (1 when both are 0).</summary>
     public double Ratio => TokensAfter == 0 ? (TokensBefore == 0 ? 1 : double.PositiveInfinity) : (double)TokensBefore / TokensAfter;
 }

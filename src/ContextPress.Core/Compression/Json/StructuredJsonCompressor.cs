@@ -124,39 +124,59 @@ public sealed class StructuredJsonCompressor
         options.Validate();
         cancellationToken.ThrowIfCancellationRequested();
 
-        using (JsonDocument document = Parse(json))
+        using var session = new JsonCompressionSession(json, ProseCompressor.TokenCounter);
+        return await CompressAsync(session, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Compresses the document of <paramref name="session"/>, reusing what earlier calls on it computed (a history
+    /// compressor tries one result at several targets). <paramref name="options"/> must be valid.
+    /// </summary>
+    internal async ValueTask<JsonCompressionResult> CompressAsync(JsonCompressionSession session, JsonCompressionOptions options, CancellationToken cancellationToken)
+    {
+        using Activity? activity = ContextPressTelemetry.ActivitySource.StartActivity("contextpress.compress_json");
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        int tokensBefore = session.TokensBefore;
+        JsonElement root = session.Document.RootElement;
+        JsonCompressionResult result;
+        if (options.TargetTokens is not int target)
         {
-            using Activity? activity = ContextPressTelemetry.ActivitySource.StartActivity("contextpress.compress_json");
-            var call = new JsonCompressionCall(ProseCompressor, options);
-            int tokensBefore = ProseCompressor.TokenCounter.CountTokens(json);
-            JsonCompressionResult result;
-            if (options.TargetTokens is not int target)
+            result = (await RunLevelAsync(call, root, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false))!;
+        }
+        else
+        {
+            JsonCompressionResult? tried = null;
+            for (int level = 0; level <= MaxLevel; level++)
             {
-                result = await RunLevelAsync(call, document.RootElement, DefaultLevel, tokensBefore, target: null, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                result = null!;
-                for (int level = 0; level <= MaxLevel; level++)
+                cancellationToken.ThrowIfCancellationRequested();
+
+                // Below the last level, a level that cannot fit even if its prose shrinks at best is not finished.
+                tried = await RunLevelAsync(call, root, level, tokensBefore, target, cancellationToken, skipHopeless: level < MaxLevel).ConfigureAwait(false)
+                    ?? tried;
+                if (tried?.FitsTarget == true)
                 {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    result = await RunLevelAsync(call, document.RootElement, level, tokensBefore, target, cancellationToken).ConfigureAwait(false);
-                    if (result.FitsTarget)
-                    {
-                        break;
-                    }
+                    break;
                 }
             }
 
-            KeyValuePair<string, object?> tag = new("contextpress.compressor", "json");
-            ContextPressTelemetry.InputTokens.Add(result.TokensBefore, tag);
-            ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, tag);
-            activity?.SetTag("contextpress.tokens.input", result.TokensBefore);
-            activity?.SetTag("contextpress.tokens.output", result.TokensAfter);
-            activity?.SetTag("contextpress.json.level", result.Level);
-            activity?.SetTag("contextpress.budget.feasible", result.FitsTarget);
-            return result;
+            result = tried!; // the last level is never skipped
         }
+
+        KeyValuePair<string, object?> tag = new("contextpress.compressor", "json");
+        ContextPressTelemetry.InputTokens.Add(result.TokensBefore, tag);
+        ContextPressTelemetry.OutputTokens.Add(result.TokensAfter, tag);
+        activity?.SetTag("contextpress.tokens.input", result.TokensBefore);
+        activity?.SetTag("contextpress.tokens.output", result.TokensAfter);
+        activity?.SetTag("contextpress.json.level", result.Level);
+        activity?.SetTag("contextpress.budget.feasible", result.FitsTarget);
+        return result;
+    }
+
+    /// <summary>Applies one level to the document of <paramref name="session"/>, whatever the target; <paramref name="options"/> must be valid.</summary>
+    internal async ValueTask<JsonCompressionResult> CompressAtLevelAsync(JsonCompressionSession session, int level, JsonCompressionOptions options, CancellationToken cancellationToken)
+    {
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        return (await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>Applies one level, whatever the target (tests and diagnostics).</summary>
@@ -167,28 +187,62 @@ public sealed class StructuredJsonCompressor
         ArgumentOutOfRangeException.ThrowIfGreaterThan(level, MaxLevel);
         options ??= JsonCompressionOptions.Default;
         options.Validate();
-        using JsonDocument document = Parse(json);
-        var call = new JsonCompressionCall(ProseCompressor, options);
-        int tokensBefore = ProseCompressor.TokenCounter.CountTokens(json);
-        return await RunLevelAsync(call, document.RootElement, level, tokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false);
+        using var session = new JsonCompressionSession(json, ProseCompressor.TokenCounter);
+        var call = new JsonCompressionCall(ProseCompressor, options, session);
+        return (await RunLevelAsync(call, session.Document.RootElement, level, session.TokensBefore, options.TargetTokens, cancellationToken).ConfigureAwait(false))!;
     }
 
-    private static JsonDocument Parse(string json)
+    private static JsonCompressionOptions LevelKey(JsonCompressionOptions options) => options with { TargetTokens = null, LongStringRate = 1, MaxArrayItems = 1 };
+
+    /// <summary>Runs one level, or returns null when <paramref name="skipHopeless"/> and it cannot fit the target.</summary>
+    private static async ValueTask<JsonCompressionResult?> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken, bool skipHopeless = false)
     {
-        try
+        var settings = JsonLevelSettings.For(level, call.Options);
+
+        // The target only decides whether the output fits; the rate and array length are in the settings.
+        var key = (settings, LevelKey(call.Options));
+        if (call.Session.Levels.TryGetValue(key, out JsonCompressionResult? known))
         {
-            return JsonDocument.Parse(json);
+            return known.WithTarget(target);
         }
-        catch (JsonException ex)
+
+        JsonCompressionResult? result = await RunLevelUncachedAsync(call, root, settings, tokensBefore, skipHopeless ? target : null, cancellationToken).ConfigureAwait(false);
+        if (result is null)
         {
-            throw new FormatException(ex.Message, ex);
+            return null;
         }
+
+        call.Session.Levels[key] = result;
+        return result.WithTarget(target);
     }
 
-    private static async ValueTask<JsonCompressionResult> RunLevelAsync(JsonCompressionCall call, JsonElement root, int level, int tokensBefore, int? target, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one level; with a <paramref name="hopelessAbove"/> target, returns null instead when the output cannot fit
+    /// it even if every queued prose string shrank to its rate: prompt compression, the costly part, is then skipped.
+    /// </summary>
+    private static async ValueTask<JsonCompressionResult?> RunLevelUncachedAsync(JsonCompressionCall call, JsonElement root, JsonLevelSettings settings, int tokensBefore, int? hopelessAbove, CancellationToken cancellationToken)
     {
-        var pass = new JsonCompressionPass(call, JsonLevelSettings.For(level, call.Options));
+        int level = settings.Level;
+        if (hopelessAbove is int bound && settings.ProseRate is double rate && !settings.LeadOnly && !settings.EssentialFieldsOnly
+            && settings.TrimAbove >= call.Session.LongestArray
+            && call.Session.Levels.TryGetValue((JsonLevelSettings.For(0, call.Options), LevelKey(call.Options)), out JsonCompressionResult? level0)
+            && level0.TokensAfter - call.MostProseSaving(rate) > bound)
+        {
+            // A level that trims nothing writes level 0 before its prose shrinks: known hopeless without a pass.
+            return null;
+        }
+
+        var pass = new JsonCompressionPass(call, settings);
         CompressedNode node = pass.Transform(root, inArray: false);
+        if (hopelessAbove is int limit && pass.HasPendingProse)
+        {
+            int skeleton = call.Counter.CountTokens(Write(node));
+            if (skeleton - pass.MostProseSaving() > limit)
+            {
+                return null;
+            }
+        }
+
         await pass.CompressPendingAsync(cancellationToken).ConfigureAwait(false);
 
         string output = Write(node);
@@ -202,7 +256,7 @@ public sealed class StructuredJsonCompressor
             ElementsRemoved = pass.ElementsRemoved,
             StringsCompressed = pass.StringsCompressed,
             FieldsDropped = pass.FieldsDropped,
-            FitsTarget = target is not int budget || tokensAfter <= budget,
+            FitsTarget = true,
         };
     }
 

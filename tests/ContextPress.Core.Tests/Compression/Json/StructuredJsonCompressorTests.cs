@@ -613,6 +613,154 @@ public class StructuredJsonCompressorTests
         }
     }
 
+    [Fact]
+    public async Task KeepBestMatchesWhole_KeepsTheRecordNamingMostProtectedValues_WithEveryField()
+    {
+        // Every record names the latest call's e-mail; only the target also has the requested date.
+        string input = JsonSerializer.Serialize(new
+        {
+            data = Enumerable.Range(0, 12).Select(i => new
+            {
+                expense_id = $"EXP-{i:D3}",
+                date = i == 7 ? "2024-02-01" : $"2024-03-{i + 10}",
+                shares = new object[]
+                {
+                    new { email = "me@example.com", owed_share = 10 + i, paid_share = 99 },
+                    new { email = "ann@example.com", owed_share = 20 + i, paid_share = 0 },
+                    new { email = $"bob{i}@example.com", owed_share = 30 + i, paid_share = 0 },
+                    new { email = $"cy{i}@example.com", owed_share = 40 + i, paid_share = 0 },
+                },
+            }),
+        });
+        var options = new JsonCompressionOptions { ProtectedValues = ["2024-02-01", "ann@example.com"], KeepBestMatchesWhole = true };
+        JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+
+        using JsonDocument doc = JsonDocument.Parse(result.Json);
+        JsonElement target = doc.RootElement.GetProperty("data").EnumerateArray().Single(e => e.ValueKind == JsonValueKind.Object && e.GetProperty("expense_id").GetString() == "EXP-007");
+        Assert.Equal(4, target.GetProperty("shares").GetArrayLength());
+        Assert.Contains("\"owed_share\":47", result.Json, StringComparison.Ordinal);
+        Assert.Contains("\"cy7@example.com\"", result.Json, StringComparison.Ordinal);
+
+        // Its look-alikes are still reduced (trimmed shares, essential fields only), and without the option so is the target.
+        Assert.DoesNotContain("cy3@example.com", result.Json, StringComparison.Ordinal);
+        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepBestMatchesWhole = false }, Ct);
+        Assert.DoesNotContain("\"owed_share\":47", plain.Json, StringComparison.Ordinal);
+        JsonCompressionResult level0 = await s_compressor.CompressAtLevelAsync(input, 0, options, Ct);
+        Assert.True(result.TokensAfter < level0.TokensAfter * 3 / 4, result.Json);
+    }
+
+    [Fact]
+    public async Task KeepBestMatchesWhole_KeepsAtMostTheConfiguredNumberOfTies()
+    {
+        string input = JsonSerializer.Serialize(Enumerable.Range(0, 10).Select(i => new { id = i, tag = "shared-value", blob = new[] { 1, 2, 3, 4, 5, 6 } }));
+        var options = new JsonCompressionOptions { ProtectedValues = ["shared-value"], KeepBestMatchesWhole = true, MaxWholeMatches = 2 };
+        JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+
+        // The first two ties keep their whole blob; the others are protected elements reduced to essential fields.
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Count(result.Json, "\\[1,2,3,4,5,6\\]"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new JsonCompressionOptions { MaxWholeMatches = 0 }.Validate());
+    }
+
+    [Fact]
+    public async Task KeepRelevantText_Level3_KeepsTheLineThatMattersFromALongStatement()
+    {
+        var lines = new List<string> { "CITY POWER - STATEMENT FOR MARCH 2024", "Account number: 5274374006" };
+        for (int i = 0; i < 120; i++)
+        {
+            if (i == 61)
+            {
+                lines.Add("TOTAL AMOUNT DUE: 293.63 (pay by 2024-04-15 via Venmo to payments.city-power@billing-57.com)");
+            }
+
+            lines.Add($"2024-03-{(i % 28) + 1:D2}  Usage charge for the meter  ref A{i:D5}  {i + 1}.25");
+            if (i % 9 == 0)
+            {
+                lines.Add("Our team describes the recommended maintenance schedule for the next few weeks as noted.");
+            }
+        }
+
+        string input = JsonSerializer.Serialize(new { path = "~/bills/city-power-2024-03.txt", content = string.Join('\n', lines) });
+        var options = new JsonCompressionOptions { RelevantTerms = ["pay", "venmo", "bill"], KeepRelevantText = true };
+        JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+
+        using JsonDocument doc = JsonDocument.Parse(result.Json);
+        string content = doc.RootElement.GetProperty("content").GetString()!;
+        Assert.StartsWith("CITY POWER - STATEMENT FOR MARCH 2024\n", content, StringComparison.Ordinal);
+        Assert.Contains("TOTAL AMOUNT DUE: 293.63 (pay by 2024-04-15 via Venmo to payments.city-power@billing-57.com)", content, StringComparison.Ordinal);
+        Assert.EndsWith("more lines omitted", content, StringComparison.Ordinal);
+        Assert.True(result.TokensAfter < 150, result.Json);
+
+        // The plain level 3 cuts to the lead and loses it.
+        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepRelevantText = false }, Ct);
+        Assert.DoesNotContain("293.63", plain.Json, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShortenProtectedStrings_ShortensAStringNamingAProtectedValue_ButKeepsTheValue()
+    {
+        var lines = new List<string> { "Statement" };
+        for (int i = 0; i < 60; i++)
+        {
+            lines.Add($"2024-03-{(i % 28) + 1:D2} the meter was read and the usage was recorded as expected ref R{i:D4}");
+        }
+
+        string input = JsonSerializer.Serialize(new { content = string.Join('\n', lines) });
+        var options = new JsonCompressionOptions { ProtectedValues = ["R0042"], KeepRelevantText = true };
+
+        JsonCompressionResult untouched = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+        Assert.Equal(0, untouched.StringsCompressed);
+
+        foreach (int level in new[] { 1, 2, 3 })
+        {
+            JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, level, options with { ShortenProtectedStrings = true }, Ct);
+            Assert.Equal(1, result.StringsCompressed);
+            Assert.Contains("R0042", result.Json, StringComparison.Ordinal);
+            Assert.True(result.TokensAfter < untouched.TokensAfter, $"level {level}");
+        }
+    }
+
+    [Fact]
+    public async Task ASession_GivesWhatFreshCallsGive_AtEveryTarget_AndForgetsWhenTheValuesChange()
+    {
+        string input = s_orders.Value;
+        int before = TiktokenTokenCounter.O200k.CountTokens(input);
+        var options = new JsonCompressionOptions { ProtectedValues = [JsonSamples.OrderId(42)], RelevantTerms = ["refund"], KeepBestMatchesWhole = true, KeepRelevantText = true };
+        using var session = new JsonCompressionSession(input, s_prose.TokenCounter);
+        foreach (double share in new[] { 0.6, 0.3, 0.6, 0.1, 0.45 })
+        {
+            JsonCompressionOptions atTarget = options with { TargetTokens = (int)(before * share), MaxArrayItems = share >= 0.5 ? 32 : 8 };
+            JsonCompressionResult fresh = await s_compressor.CompressAsync(input, atTarget, Ct);
+            JsonCompressionResult reused = await s_compressor.CompressAsync(session, atTarget, Ct);
+            Assert.Equal(fresh.Json, reused.Json);
+            Assert.Equal(fresh.Level, reused.Level);
+            Assert.Equal(fresh.FitsTarget, reused.FitsTarget);
+        }
+
+        // Other protected values: nothing computed for the first ones is reused.
+        JsonCompressionOptions other = options with { ProtectedValues = [JsonSamples.OrderId(7)], TargetTokens = before / 4 };
+        Assert.Equal((await s_compressor.CompressAsync(input, other, Ct)).Json, (await s_compressor.CompressAsync(session, other, Ct)).Json);
+    }
+
+    [Fact]
+    public async Task KeepRelevantText_Level3_KeepsTheSentencesThatCarryValues()
+    {
+        string body = "Hi Ann, we need to reschedule: your eye exam is now on 2024-08-17 at 12:30 instead. The confirmation code CNF-29N6WX stays the same. "
+            + "The sender tracks the monthly account summary once the payment clears. Each shipment combines a reinforced outer layer according to the latest policy. "
+            + "Our team describes several customer suggestions for the next few weeks.";
+        string input = JsonSerializer.Serialize(new { thread_id = "THR-1", messages = new[] { new { email_id = 1, body } } });
+        var options = new JsonCompressionOptions { KeepRelevantText = true, RelevantTerms = ["confirmation", "code"] };
+
+        JsonCompressionResult result = await s_compressor.CompressAtLevelAsync(input, 3, options, Ct);
+
+        using JsonDocument doc = JsonDocument.Parse(result.Json);
+        string kept = doc.RootElement.GetProperty("messages")[0].GetProperty("body").GetString()!;
+        Assert.Equal("Hi Ann, we need to reschedule: your eye exam is now on 2024-08-17 at 12:30 instead. The confirmation code CNF-29N6WX stays the same. …", kept);
+
+        // The plain level 3 drops the non-essential body of a record inside an array.
+        JsonCompressionResult plain = await s_compressor.CompressAtLevelAsync(input, 3, options with { KeepRelevantText = false }, Ct);
+        Assert.DoesNotContain("CNF-29N6WX", plain.Json, StringComparison.Ordinal);
+    }
+
     private static int MarkerTotal(JsonElement element)
     {
         int total = 0;
