@@ -164,6 +164,17 @@ internal sealed class HistoryPlan
         referenced.RemoveWhere(v => v.Length < 4);
 
         Rank(states, terms, referenced);
+
+        // Credentials in earlier results (passwords, access tokens, API keys) are what later login and API calls need,
+        // yet no plan step or request names them: keep them like named values, without letting them steer relevance.
+        foreach (ItemState state in states)
+        {
+            if (state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document)
+            {
+                referenced.UnionWith(CredentialValues.Extract(state.Item.Text));
+            }
+        }
+
         return new HistoryPlan(compressor.TokenCounter, states, budget, planText, terms, referenced);
     }
 
