@@ -34,17 +34,20 @@ internal static class TinyBert
 
     public static WordPieceVocabulary Vocabulary { get; } = WordPieceVocabulary.Create(new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', Vocab) + "\n")));
 
-    /// <summary>A model with seeded random weights; every parameter (LayerNorm included) is perturbed so no part is trivial.</summary>
+    /// <summary>
+    /// A model with seeded random weights. Every parameter is overwritten from a private generator (the global
+    /// RNG is shared by tests running in parallel), LayerNorm included, so no part of the network is trivial.
+    /// </summary>
     public static BertForTokenClassification Create(int seed = 7)
     {
-        torch.manual_seed(seed);
         var model = new BertForTokenClassification(Config);
         using var scope = NewDisposeScope();
         using var grad = no_grad();
-        var generator = new Generator((ulong)seed);
-        foreach (var (name, p) in model.named_parameters())
+        using var generator = new Generator((ulong)seed);
+        foreach (var (name, p) in model.named_parameters().OrderBy(kv => kv.name, StringComparer.Ordinal))
         {
-            p.add_(randn(p.shape, generator: generator) * (name.EndsWith("LayerNorm.weight", StringComparison.Ordinal) ? 0.1 : 0.2));
+            var noise = randn(p.shape, generator: generator);
+            p.copy_(name.EndsWith("LayerNorm.weight", StringComparison.Ordinal) ? 1 + (0.1 * noise) : 0.2 * noise);
         }
         return model;
     }
