@@ -34,7 +34,7 @@ namespace ContextPress.Classifier;
 /// </para>
 /// <para>Thread-safe: forward passes are serialized on the model.</para>
 /// </remarks>
-public sealed class TokenClassifierScorer : ITokenScorer, IDisposable
+public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDisposable
 {
     /// <summary>The reference's sequence length, special tokens included (<c>max_seq_len = 512</c>, l.102).</summary>
     public const int MaxSequenceLength = 512;
@@ -204,6 +204,13 @@ public sealed class TokenClassifierScorer : ITokenScorer, IDisposable
         }
         return result;
     }
+
+    /// <summary>Splits text into the reference's mBERT words (<see cref="BertWordSegmenter"/>); used by the compressor's reference mode.</summary>
+    /// <param name="text">The text.</param>
+    /// <param name="forceTokens">Force tokens, each occurrence a word of its own.</param>
+    /// <param name="words">Receives the words.</param>
+    public void Split(ReadOnlySpan<char> text, IReadOnlyList<string> forceTokens, List<WordSpan> words) =>
+        BertWordSegmenter.Instance.Split(text, forceTokens, words);
 
     /// <inheritdoc />
     public void Dispose()
