@@ -202,4 +202,51 @@ public sealed class TokenClassifierScorerTests
         Assert.Contains("UM3OG5", result.Text, StringComparison.Ordinal);
         Assert.InRange(result.Rate, 0.2, 0.6);
     }
+
+    [Fact]
+    public async Task FromPretrainedLoadsModelAndVocabulary()
+    {
+        using var model = TinyBert.Create();
+        var dir = TinyBert.SaveToDirectory(model);
+        try
+        {
+            using var loaded = TokenClassifierScorer.FromPretrained(dir);
+            using var inMemory = new TokenClassifierScorer(model, TinyBert.Vocabulary);
+            Assert.Equal(inMemory.Fingerprint, loaded.Fingerprint);
+            var a = Chunk("the cats sat on Paris.", out _);
+            var b = Chunk("the cats sat on Paris.", out _);
+            await loaded.ScoreAsync([a], TestContext.Current.CancellationToken);
+            await inMemory.ScoreAsync([b], TestContext.Current.CancellationToken);
+            Assert.Equal(b.Probabilities.ToArray(), a.Probabilities.ToArray());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentCallsGiveTheSequentialResults()
+    {
+        using var model = TinyBert.Create();
+        using var scorer = new TokenClassifierScorer(model, TinyBert.Vocabulary);
+        var texts = Enumerable.Range(0, 6).Select(i => LongText(8, seed: 100 + i)).ToArray();
+        var sequential = new List<float[]>();
+        foreach (var text in texts)
+        {
+            var chunk = Chunk(text, out _);
+            await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+            sequential.Add(chunk.Probabilities.ToArray());
+        }
+        var parallel = await Task.WhenAll(texts.Select(text => Task.Run(async () =>
+        {
+            var chunk = Chunk(text, out _);
+            await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+            return chunk.Probabilities.ToArray();
+        }, TestContext.Current.CancellationToken)));
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(sequential[i], parallel[i]);
+        }
+    }
 }
