@@ -249,4 +249,29 @@ public sealed class TokenClassifierScorerTests
             Assert.Equal(sequential[i], parallel[i]);
         }
     }
+
+    [Fact]
+    public async Task TenThousandCallsKeepLiveTensorsAndMemoryFlat()
+    {
+        using var model = TinyBert.Create();
+        using var scorer = new TokenClassifierScorer(model, TinyBert.Vocabulary);
+        var chunk = Chunk("the cat sat on the mat.", out _);
+        for (int i = 0; i < 200; i++)
+        {
+            await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+        }
+        long liveBefore = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        GC.Collect();
+        long rssBefore = Environment.WorkingSet;
+        for (int i = 0; i < 10_000; i++)
+        {
+            await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+        }
+        GC.Collect();
+        Assert.Equal(liveBefore, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+        // The live count catches any leaked tensor; the working set is a coarse guard for native memory
+        // (a call's dozens of intermediates, leaked, would add hundreds of MiB over 10,000 calls).
+        long growth = Environment.WorkingSet - rssBefore;
+        Assert.True(growth < 64L << 20, $"working set grew by {growth >> 20} MiB");
+    }
 }
