@@ -14,7 +14,8 @@ namespace ContextPress.Classifier;
 /// never begins with <c>##</c> and its other pieces always do, so the reference's words are exactly Hugging Face
 /// <c>BasicTokenizer</c>'s pre-tokens: runs split at whitespace, with each punctuation character (ASCII
 /// non-alphanumeric or Unicode <c>P*</c>) and each CJK ideograph standing alone. Symbols such as <c>$</c> are ASCII
-/// punctuation there; <c>€</c> and emoji are not, and stay inside their word. Whitespace is not part of any word.
+/// punctuation there; <c>€</c> and emoji are not, and stay inside their word. Whitespace is not part of any word;
+/// characters the reference deletes first (<see cref="WordPieceVocabulary.IsRemovedByCleaning"/>) start no word.
 /// </remarks>
 public sealed class BertWordSegmenter : IWordSegmenter
 {
@@ -47,6 +48,17 @@ public sealed class BertWordSegmenter : IWordSegmenter
             if (Rune.IsWhiteSpace(rune))
             {
                 Flush(words, ref wordStart, coreStart, i, traits);
+                i += length;
+                continue;
+            }
+
+            if (WordPieceVocabulary.IsRemovedByCleaning(rune))
+            {
+                // The reference deletes it: it continues a word in progress and starts none.
+                if (wordStart >= 0)
+                {
+                    whitespaceStart = i + length;
+                }
                 i += length;
                 continue;
             }

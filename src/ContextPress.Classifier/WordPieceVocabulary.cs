@@ -111,7 +111,7 @@ public sealed class WordPieceVocabulary
     /// <returns>The tokens in order.</returns>
     public IReadOnlyList<WordPiece> Tokenize(ReadOnlySpan<char> text)
     {
-        var tokens = _tokenizer.EncodeToTokens(text, out _);
+        var tokens = _tokenizer.EncodeToTokens(Clean(text), out _);
         var pieces = new WordPiece[tokens.Count];
         for (int i = 0; i < pieces.Length; i++)
         {
@@ -123,5 +123,48 @@ public sealed class WordPieceVocabulary
     /// <summary>Counts the WordPiece tokens of <paramref name="text"/> (no special tokens).</summary>
     /// <param name="text">The text.</param>
     /// <returns>The count.</returns>
-    public int CountTokens(ReadOnlySpan<char> text) => _tokenizer.CountTokens(text);
+    public int CountTokens(ReadOnlySpan<char> text) => _tokenizer.CountTokens(Clean(text));
+
+    /// <summary>
+    /// HF <c>BasicTokenizer._clean_text</c>: deletes NUL, U+FFFD and every <c>C*</c> character except tab, newline and
+    /// carriage return (zero-width joiners, BOMs, <c>\v</c>, <c>\f</c> ...), so <c>"Hel\u200Dlo"</c> tokenizes as <c>"Hello"</c>.
+    /// </summary>
+    /// <param name="rune">The character.</param>
+    /// <returns>Whether the reference deletes it before tokenizing.</returns>
+    public static bool IsRemovedByCleaning(System.Text.Rune rune) =>
+        rune.Value is 0 or 0xFFFD
+        || (rune.Value is not ('\t' or '\n' or '\r') && System.Text.Rune.GetUnicodeCategory(rune) is System.Globalization.UnicodeCategory.Control
+            or System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.PrivateUse
+            or System.Globalization.UnicodeCategory.OtherNotAssigned or System.Globalization.UnicodeCategory.Surrogate);
+
+    /// <summary>HF <c>_clean_text</c>: deletes what <see cref="IsRemovedByCleaning"/> names, turns tab, newline and CR into spaces.</summary>
+    private static ReadOnlySpan<char> Clean(ReadOnlySpan<char> text)
+    {
+        bool dirty = false;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (IsRemovedByCleaning(rune) || rune.Value is '\t' or '\n' or '\r')
+            {
+                dirty = true;
+                break;
+            }
+        }
+        if (!dirty)
+        {
+            return text;
+        }
+        var builder = new System.Text.StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (rune.Value is '\t' or '\n' or '\r')
+            {
+                builder.Append(' '); // HF maps them to a space; ML.NET's own cleaning would delete them and join the words
+            }
+            else if (!IsRemovedByCleaning(rune))
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+        return builder.ToString();
+    }
 }

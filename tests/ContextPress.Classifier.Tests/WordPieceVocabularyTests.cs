@@ -82,4 +82,16 @@ public sealed class WordPieceVocabularyTests
         Assert.Equal(["the", "cat", "sat"], Pieces(v, " the cat  sat "));
         Assert.Empty(v.Tokenize("   "));
     }
+
+    [Fact]
+    public void MbertDropsControlAndFormatCharactersLikeHuggingFaceCleanText()
+    {
+        var v = Mbert();
+        // HF _clean_text deletes NUL, U+FFFD and Cc/Cf characters (other than \t \n \r) before splitting.
+        Assert.Equal(Pieces(v, "Hello"), Pieces(v, "Hel\u200Dlo"));
+        Assert.Equal(Pieces(v, "Hello"), Pieces(v, "Hel\u0000lo"));
+        Assert.Equal(Pieces(v, "Hello world"), Pieces(v, "Hello\tworld"));
+        Assert.Equal(Pieces(v, "Hello world"), Pieces(v, "Hello\r\nworld"));
+        Assert.Equal(["Hello", "world"], Pieces(v, "Hello\nworld"));
+    }
 }
