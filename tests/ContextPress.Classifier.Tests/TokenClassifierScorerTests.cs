@@ -274,4 +274,32 @@ public sealed class TokenClassifierScorerTests
         long growth = Environment.WorkingSet - rssBefore;
         Assert.True(growth < 64L << 20, $"working set grew by {growth >> 20} MiB");
     }
+
+    [Fact]
+    public async Task AWordLongerThanARowIsTruncatedNotFatal()
+    {
+        // A word over 100 characters is one [UNK], as HF's max_input_chars_per_word = 100 makes it.
+        Assert.Equal(3, TinyBert.Vocabulary.CountTokens("the " + new string('a', 600) + " cat"));
+
+        // So only a small position table can meet a word with more pieces than a row: 90 pieces > 62.
+        using var model = new BertForTokenClassification(TinyBert.Config with { MaxPositionEmbeddings = 64 });
+        using var scorer = new TokenClassifierScorer(model, TinyBert.Vocabulary);
+        string text = "the " + new string('a', 90) + " cat";
+        Assert.Equal(92, TinyBert.Vocabulary.CountTokens(text));
+        var chunk = Chunk(text, out var words);
+        Assert.Equal(3, words.Length);
+        await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+        Assert.All(chunk.Probabilities.ToArray(), p => Assert.InRange(p, 1e-6f, 1f - 1e-6f));
+    }
+
+    [Fact]
+    public async Task RowsFollowASmallerPositionTable()
+    {
+        using var model = new BertForTokenClassification(TinyBert.Config with { MaxPositionEmbeddings = 64 });
+        using var scorer = new TokenClassifierScorer(model, TinyBert.Vocabulary);
+        Assert.Equal(62, scorer.MaxChunkTokens);
+        var chunk = Chunk(LongText(30), out _); // hundreds of pieces: several rows of at most 62 + 2
+        await scorer.ScoreAsync([chunk], TestContext.Current.CancellationToken);
+        Assert.All(chunk.Probabilities.ToArray(), p => Assert.InRange(p, 0f, 1f));
+    }
 }
