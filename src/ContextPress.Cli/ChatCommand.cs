@@ -48,50 +48,37 @@ internal sealed class ChatCommand
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        try
+        var options = _predictor.ReadChatOptions(parseResult);
+        IChatTemplate template = (parseResult.GetValue(_template) ?? "raw").ToLowerInvariant() switch
         {
-            var options = _predictor.ReadChatOptions(parseResult);
-            IChatTemplate template = (parseResult.GetValue(_template) ?? "raw").ToLowerInvariant() switch
+            "raw" => new RawTextChatTemplate(),
+            "chatml" => new ChatMLTemplate(),
+            "llama3" => new Llama3ChatTemplate(),
+            var other => throw CliException.Usage($"--template must be raw, chatml or llama3, not '{other}'"),
+        };
+        var model = _predictor.Load(parseResult);
+        using (model.Model)
+        {
+            using var client = PredictorOptions.CreateClient(model, template);
+            var conversation = new List<ChatMessage>();
+            if (parseResult.GetValue(_system) is { Length: > 0 } system)
             {
-                "raw" => new RawTextChatTemplate(),
-                "chatml" => new ChatMLTemplate(),
-                "llama3" => new Llama3ChatTemplate(),
-                var other => throw CliException.Usage($"--template must be raw, chatml or llama3, not '{other}'"),
-            };
-            var model = _predictor.Load(parseResult);
-            using (model.Model)
-            {
-                using var client = PredictorOptions.CreateClient(model, template);
-                var conversation = new List<ChatMessage>();
-                if (parseResult.GetValue(_system) is { Length: > 0 } system)
-                {
-                    conversation.Add(new ChatMessage(ChatRole.System, system));
-                }
-
-                using var reader = new StreamReader(_streams.Stdin, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
-                while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-                {
-                    if (string.IsNullOrWhiteSpace(line))
-                    {
-                        continue;
-                    }
-                    conversation.Add(new ChatMessage(ChatRole.User, line));
-                    var reply = await GenerateCommand.WriteReplyAsync(client, conversation, options, _streams.Stdout, trimLeadingSpace: true, cancellationToken).ConfigureAwait(false);
-                    await _streams.Stdout.WriteLineAsync().ConfigureAwait(false);
-                    conversation.Add(new ChatMessage(ChatRole.Assistant, reply));
-                }
+                conversation.Add(new ChatMessage(ChatRole.System, system));
             }
-            return ContextPressCli.ExitOk;
+
+            using var reader = new StreamReader(_streams.Stdin, new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+                conversation.Add(new ChatMessage(ChatRole.User, line));
+                var reply = await GenerateCommand.WriteReplyAsync(client, conversation, options, _streams.Stdout, trimLeadingSpace: true, cancellationToken).ConfigureAwait(false);
+                await _streams.Stdout.WriteLineAsync().ConfigureAwait(false);
+                conversation.Add(new ChatMessage(ChatRole.Assistant, reply));
+            }
         }
-        catch (CliException ex)
-        {
-            ContextPressCli.WriteError(_streams.Stderr, ex.Message);
-            return ex.ExitCode;
-        }
-        catch (IOException ex)
-        {
-            ContextPressCli.WriteError(_streams.Stderr, $"I/O error: {ex.Message}");
-            return ContextPressCli.ExitInputError;
-        }
+        return ContextPressCli.ExitOk;
     }
 }

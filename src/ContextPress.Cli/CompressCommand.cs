@@ -109,46 +109,32 @@ internal sealed class CompressCommand
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
+        CompressSettings settings = ReadSettings(parseResult);
+        CliInputText input = await ReadInputAsync(settings, cancellationToken).ConfigureAwait(false);
+        PromptCompressor compressor = settings.Encoding == TokenEncoding.Cl100kBase ? s_cl100k.Value : s_o200k.Value;
+        PromptCompressionResult result;
         try
         {
-            CompressSettings settings = ReadSettings(parseResult);
-            CliInputText input = await ReadInputAsync(settings, cancellationToken).ConfigureAwait(false);
-            PromptCompressor compressor = settings.Encoding == TokenEncoding.Cl100kBase ? s_cl100k.Value : s_o200k.Value;
-            PromptCompressionResult result;
-            try
-            {
-                result = await compressor.CompressAsync(input.Text, settings.Options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ArgumentException ex)
-            {
-                throw CliException.Usage(ex.Message);
-            }
-
-            await WriteOutputAsync(settings, result.Text, cancellationToken).ConfigureAwait(false);
-            if (settings.ReportPath is not null)
-            {
-                byte[] report = CompressionReport.ToJson(result, input, settings.Options);
-                await WriteReportAsync(settings.ReportPath, report, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!settings.Quiet)
-            {
-                await _streams.Stderr.WriteLineAsync(CompressionReport.Summary(result).AsMemory(), cancellationToken).ConfigureAwait(false);
-            }
-
-            return ContextPressCli.ExitOk;
+            result = await compressor.CompressAsync(input.Text, settings.Options, cancellationToken).ConfigureAwait(false);
         }
-        catch (CliException ex)
+        catch (ArgumentException ex)
         {
-            ContextPressCli.WriteError(_streams.Stderr, ex.Message);
-            return ex.ExitCode;
+            throw CliException.Usage(ex.Message);
         }
-        catch (IOException ex)
+
+        await WriteOutputAsync(settings, result.Text, cancellationToken).ConfigureAwait(false);
+        if (settings.ReportPath is not null)
         {
-            // For example stdout closed or a full disk while writing.
-            ContextPressCli.WriteError(_streams.Stderr, $"I/O error: {ex.Message}");
-            return ContextPressCli.ExitInputError;
+            byte[] report = CompressionReport.ToJson(result, input, settings.Options);
+            await WriteReportAsync(settings.ReportPath, report, cancellationToken).ConfigureAwait(false);
         }
+
+        if (!settings.Quiet)
+        {
+            await _streams.Stderr.WriteLineAsync(CompressionReport.Summary(result).AsMemory(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return ContextPressCli.ExitOk;
     }
 
     private CompressSettings ReadSettings(ParseResult parseResult)

@@ -135,30 +135,16 @@ internal sealed class CompressHistoryCommand
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        try
+        HistorySettings settings = ReadSettings(parseResult);
+        ContextCompressionOptions defaults = settings.Defaults;
+        if (settings.PlanPath is not null)
         {
-            HistorySettings settings = ReadSettings(parseResult);
-            ContextCompressionOptions defaults = settings.Defaults;
-            if (settings.PlanPath is not null)
-            {
-                defaults = defaults with { Plan = await ReadPlanFileAsync(settings.PlanPath, cancellationToken).ConfigureAwait(false) };
-            }
+            defaults = defaults with { Plan = await ReadPlanFileAsync(settings.PlanPath, cancellationToken).ConfigureAwait(false) };
+        }
 
-            return settings.Jsonl
-                ? await RunLinesAsync(settings, defaults, cancellationToken).ConfigureAwait(false)
-                : await RunSingleAsync(settings, defaults, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CliException ex)
-        {
-            ContextPressCli.WriteError(_streams.Stderr, ex.Message);
-            return ex.ExitCode;
-        }
-        catch (IOException ex)
-        {
-            // For example stdout closed or a full disk while writing.
-            ContextPressCli.WriteError(_streams.Stderr, $"I/O error: {ex.Message}");
-            return ContextPressCli.ExitInputError;
-        }
+        return settings.Jsonl
+            ? await RunLinesAsync(settings, defaults, cancellationToken).ConfigureAwait(false)
+            : await RunSingleAsync(settings, defaults, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<int> RunSingleAsync(HistorySettings settings, ContextCompressionOptions defaults, CancellationToken cancellationToken)

@@ -82,6 +82,18 @@ public static class ContextPressCli
                 WriteError(stderr, "cancelled");
                 return ExitCancelled;
             }
+            catch (CliException ex)
+            {
+                // Every command reports its bad input the same way: one line and the exception's exit code.
+                WriteError(stderr, ex.Message);
+                return ex.ExitCode;
+            }
+            catch (IOException ex)
+            {
+                // For example stdout closed or a full disk while writing.
+                WriteError(stderr, $"I/O error: {ex.Message}");
+                return ExitInputError;
+            }
         }
         finally
         {

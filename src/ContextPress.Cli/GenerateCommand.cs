@@ -41,30 +41,17 @@ internal sealed class GenerateCommand
 
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
-        try
+        var options = _predictor.ReadChatOptions(parseResult);
+        var prompt = parseResult.GetValue(_prompt) ?? "";
+        var model = _predictor.Load(parseResult);
+        using (model.Model)
         {
-            var options = _predictor.ReadChatOptions(parseResult);
-            var prompt = parseResult.GetValue(_prompt) ?? "";
-            var model = _predictor.Load(parseResult);
-            using (model.Model)
-            {
-                await _streams.Stdout.WriteAsync(prompt.AsMemory(), cancellationToken).ConfigureAwait(false);
-                using var client = PredictorOptions.CreateClient(model, new RawTextChatTemplate());
-                await WriteReplyAsync(client, [new ChatMessage(ChatRole.User, prompt)], options, _streams.Stdout, trimLeadingSpace: prompt.Length == 0, cancellationToken).ConfigureAwait(false);
-                await _streams.Stdout.WriteLineAsync().ConfigureAwait(false);
-            }
-            return ContextPressCli.ExitOk;
+            await _streams.Stdout.WriteAsync(prompt.AsMemory(), cancellationToken).ConfigureAwait(false);
+            using var client = PredictorOptions.CreateClient(model, new RawTextChatTemplate());
+            await WriteReplyAsync(client, [new ChatMessage(ChatRole.User, prompt)], options, _streams.Stdout, trimLeadingSpace: prompt.Length == 0, cancellationToken).ConfigureAwait(false);
+            await _streams.Stdout.WriteLineAsync().ConfigureAwait(false);
         }
-        catch (CliException ex)
-        {
-            ContextPressCli.WriteError(_streams.Stderr, ex.Message);
-            return ex.ExitCode;
-        }
-        catch (IOException ex)
-        {
-            ContextPressCli.WriteError(_streams.Stderr, $"I/O error: {ex.Message}");
-            return ContextPressCli.ExitInputError;
-        }
+        return ContextPressCli.ExitOk;
     }
 
     /// <summary>
