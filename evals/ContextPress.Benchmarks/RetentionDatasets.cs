@@ -4,10 +4,26 @@ using System.Text.RegularExpressions;
 
 namespace ContextPress.Benchmarks;
 
-/// <summary>One retention example: a context, the strings that must survive, and the question it serves.</summary>
-public sealed record RetentionExample(string Context, IReadOnlyList<string> Targets, string? Question, bool AllTargetsCount);
+/// <summary>One retention example: a context, the strings that must survive, the question it serves, and how survival is scored.</summary>
+public sealed record RetentionExample(string Context, IReadOnlyList<string> Targets, string? Question, RetentionRule Rule);
 
-/// <summary>Loads the research-data sets as retention examples (see shared/research-data/README.md for sources and licenses).</summary>
+/// <summary>How a compressed example's retention is scored.</summary>
+public enum RetentionRule
+{
+    /// <summary>Kept when any target survives (after SQuAD normalization).</summary>
+    AnyTarget,
+
+    /// <summary>The share of the targets (numbers, as a multiset) that survive.</summary>
+    ShareOfNumbers,
+
+    /// <summary>Kept when every target survives verbatim (a key and its value).</summary>
+    AllVerbatim,
+}
+
+/// <summary>
+/// Loads the research-data sets as retention examples (see shared/research-data/README.md for sources and licenses) and
+/// scores them. Shared by the benchmarks and the evaluation (linked into both).
+/// </summary>
 public static partial class RetentionDatasets
 {
     /// <summary>NQ-open oracle: the gold passage; kept when any gold answer string survives.</summary>
@@ -25,7 +41,7 @@ public static partial class RetentionDatasets
             List<string> answers = root.GetProperty("answers").EnumerateArray().Select(a => a.GetString()!).Where(a => Contains(passage, a)).ToList();
             if (answers.Count > 0)
             {
-                examples.Add(new RetentionExample(passage, answers, root.GetProperty("question").GetString(), AllTargetsCount: false));
+                examples.Add(new RetentionExample(passage, answers, root.GetProperty("question").GetString(), RetentionRule.AnyTarget));
             }
         }
 
@@ -59,7 +75,7 @@ public static partial class RetentionDatasets
             string text = string.Join(" ", parts);
             if (answer is not ("yes" or "no") && Contains(text, answer))
             {
-                examples.Add(new RetentionExample(text, [answer], item.GetProperty("question").GetString(), AllTargetsCount: false));
+                examples.Add(new RetentionExample(text, [answer], item.GetProperty("question").GetString(), RetentionRule.AnyTarget));
             }
 
             if (examples.Count >= limit)
@@ -81,11 +97,64 @@ public static partial class RetentionDatasets
             List<string> numbers = NumberPattern().Matches(exemplar).Select(m => m.Value).ToList();
             if (numbers.Count > 0)
             {
-                examples.Add(new RetentionExample(exemplar, numbers, null, AllTargetsCount: true));
+                examples.Add(new RetentionExample(exemplar, numbers, null, RetentionRule.ShareOfNumbers));
             }
         }
 
         return examples;
+    }
+
+    /// <summary>lost-in-the-middle kv-retrieval: the JSON object of 75 UUID pairs; kept when the queried key and its value both survive.</summary>
+    public static List<RetentionExample> KvRetrieval(string directory, int limit)
+    {
+        var examples = new List<RetentionExample>();
+        using FileStream file = File.OpenRead(Path.Combine(directory, "lost-in-the-middle_kv-retrieval-75_keys.jsonl.gz"));
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        while (reader.ReadLine() is { } line && examples.Count < limit)
+        {
+            using JsonDocument doc = JsonDocument.Parse(line);
+            var text = new System.Text.StringBuilder("JSON data:\n{");
+            bool first = true;
+            foreach (JsonElement pair in doc.RootElement.GetProperty("ordered_kv_records").EnumerateArray())
+            {
+                text.Append(first ? string.Empty : ", ").Append('"').Append(pair[0].GetString()).Append("\": \"").Append(pair[1].GetString()).Append('"');
+                first = false;
+            }
+
+            text.Append('}');
+            string key = doc.RootElement.GetProperty("key").GetString()!;
+            string value = doc.RootElement.GetProperty("value").GetString()!;
+            examples.Add(new RetentionExample(text.ToString(), [key, value], $"Key: \"{key}\"", RetentionRule.AllVerbatim));
+        }
+
+        return examples;
+    }
+
+    /// <summary>Scores a compressed example by its rule: 1 or 0, or the share of its numbers kept.</summary>
+    public static double Score(RetentionExample example, string compressed)
+    {
+        switch (example.Rule)
+        {
+            case RetentionRule.AnyTarget:
+                return example.Targets.Any(t => Contains(compressed, t)) ? 1 : 0;
+            case RetentionRule.AllVerbatim:
+                return example.Targets.All(t => compressed.Contains(t, StringComparison.Ordinal)) ? 1 : 0;
+            default:
+                // Multiset of numbers: each occurrence in the original must have one in the result.
+                var remaining = NumberPattern().Matches(compressed).GroupBy(m => m.Value).ToDictionary(g => g.Key, g => g.Count());
+                int kept = 0;
+                foreach (string target in example.Targets)
+                {
+                    if (remaining.TryGetValue(target, out int count) && count > 0)
+                    {
+                        remaining[target] = count - 1;
+                        kept++;
+                    }
+                }
+
+                return (double)kept / example.Targets.Count;
+        }
     }
 
     /// <summary>Containment after SQuAD's answer normalization (lower case, no punctuation, no articles, single spaces).</summary>

@@ -60,7 +60,7 @@ public static class RetentionEvaluation
                         for (int seed = 0; seed < seeds; seed++)
                         {
                             string compressed = await compress(example, seed);
-                            retained += Score(example, compressed) / seeds;
+                            retained += RetentionDatasets.Score(example, compressed) / seeds;
                             originalTokens += counter.CountTokens(example.Context);
                             keptTokens += counter.CountTokens(compressed);
                         }
@@ -76,29 +76,6 @@ public static class RetentionEvaluation
         return 0;
     }
 
-    private static double Score(RetentionExample example, string compressed)
-    {
-        if (!example.AllTargetsCount)
-        {
-            return example.Targets.Any(t => RetentionDatasets.Contains(compressed, t)) ? 1 : 0;
-        }
-
-        // Multiset of numbers: each occurrence in the original must have one in the result.
-        var remaining = RetentionDatasets.NumberPattern().Matches(compressed).GroupBy(m => m.Value).ToDictionary(g => g.Key, g => g.Count());
-        int kept = 0;
-        foreach (string target in example.Targets)
-        {
-            if (remaining.TryGetValue(target, out int count) && count > 0)
-            {
-                remaining[target] = count - 1;
-                kept++;
-            }
-        }
-
-        return (double)kept / example.Targets.Count;
-    }
-
-    /// <summary>Keeps words in a random order while they fit the budget (same words and counts as ContextPress).</summary>
     internal static string RandomDrop(string text, double rate, ITokenCounter counter, int seed)
     {
         (List<WordSpan> words, int[] weights, int budget) = Prepare(text, rate, counter);
