@@ -34,11 +34,11 @@ public sealed class BertWordSegmenter : IWordSegmenter
         int i = 0;
         while (i < text.Length)
         {
-            int force = MatchForceToken(text, i, forceTokens);
+            int force = WordSpanBuilding.MatchForceToken(text, i, forceTokens);
             if (force > 0)
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
-                words.Add(new WordSpan(whitespaceStart, i, i + force, WordTraits.Forced | TraitsOf(text.Slice(i, force))));
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
+                words.Add(new WordSpan(whitespaceStart, i, i + force, WordTraits.Forced | WordSpanBuilding.TraitsOf(text.Slice(i, force))));
                 i += force;
                 whitespaceStart = i;
                 continue;
@@ -47,7 +47,7 @@ public sealed class BertWordSegmenter : IWordSegmenter
             Rune.DecodeFromUtf16(text[i..], out Rune rune, out int length);
             if (Rune.IsWhiteSpace(rune))
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
                 i += length;
                 continue;
             }
@@ -65,7 +65,7 @@ public sealed class BertWordSegmenter : IWordSegmenter
 
             if (IsPunctuation(rune) || IsCjk(rune))
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
                 words.Add(new WordSpan(whitespaceStart, i, i + length, IsCjk(rune) ? WordTraits.Cjk | WordTraits.Letter : WordTraits.Punctuation));
                 i += length;
                 whitespaceStart = i;
@@ -78,12 +78,12 @@ public sealed class BertWordSegmenter : IWordSegmenter
                 coreStart = i;
                 traits = WordTraits.None;
             }
-            traits |= TraitsOf(text.Slice(i, length));
+            traits |= WordSpanBuilding.TraitsOf(text.Slice(i, length));
             i += length;
             whitespaceStart = i;
         }
 
-        Flush(words, ref wordStart, coreStart, text.Length, traits);
+        WordSpanBuilding.Flush(words, ref wordStart, coreStart, text.Length, traits);
     }
 
     /// <summary>HF <c>_is_punctuation</c>: ASCII 33–47, 58–64, 91–96, 123–126, or a Unicode <c>P*</c> category.</summary>
@@ -103,43 +103,4 @@ public sealed class BertWordSegmenter : IWordSegmenter
     internal static bool IsCjk(Rune rune) => rune.Value is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF)
         or (>= 0x20000 and <= 0x2A6DF) or (>= 0x2A700 and <= 0x2B73F) or (>= 0x2B740 and <= 0x2B81F)
         or (>= 0x2B820 and <= 0x2CEAF) or (>= 0xF900 and <= 0xFAFF) or (>= 0x2F800 and <= 0x2FA1F);
-
-    private static void Flush(List<WordSpan> words, ref int wordStart, int coreStart, int end, WordTraits traits)
-    {
-        if (wordStart >= 0)
-        {
-            words.Add(new WordSpan(wordStart, coreStart, end, traits == WordTraits.None ? WordTraits.Punctuation : traits));
-        }
-        wordStart = -1;
-    }
-
-    private static WordTraits TraitsOf(ReadOnlySpan<char> s)
-    {
-        WordTraits traits = WordTraits.None;
-        foreach (char c in s)
-        {
-            if (char.IsDigit(c))
-            {
-                traits |= WordTraits.Digit;
-            }
-            else if (char.IsLetter(c))
-            {
-                traits |= WordTraits.Letter;
-            }
-        }
-        return traits;
-    }
-
-    private static int MatchForceToken(ReadOnlySpan<char> text, int i, IReadOnlyList<string> forceTokens)
-    {
-        int best = 0;
-        foreach (string token in forceTokens)
-        {
-            if (token.Length > best && text[i..].StartsWith(token, StringComparison.Ordinal))
-            {
-                best = token.Length;
-            }
-        }
-        return best;
-    }
 }

@@ -29,11 +29,11 @@ public sealed class ReferenceWordSplitter : IWordSegmenter
         int i = 0;
         while (i < text.Length)
         {
-            int forceLength = MatchForceToken(text, i, forceTokens);
+            int forceLength = WordSpanBuilding.MatchForceToken(text, i, forceTokens);
             if (forceLength > 0)
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
-                words.Add(new WordSpan(whitespaceStart, i, i + forceLength, WordTraits.Forced | TraitsOf(text.Slice(i, forceLength))));
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
+                words.Add(new WordSpan(whitespaceStart, i, i + forceLength, WordTraits.Forced | WordSpanBuilding.TraitsOf(text.Slice(i, forceLength))));
                 i += forceLength;
                 whitespaceStart = i;
                 continue;
@@ -42,67 +42,24 @@ public sealed class ReferenceWordSplitter : IWordSegmenter
             char c = text[i];
             if (char.IsWhiteSpace(c))
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
                 i++;
                 continue;
             }
 
             if (wordStart < 0 || CharClass.IsAsciiPunctuation(c))
             {
-                Flush(words, ref wordStart, coreStart, i, traits);
+                WordSpanBuilding.Flush(words, ref wordStart, coreStart, i, traits);
                 wordStart = whitespaceStart;
                 coreStart = i;
                 traits = WordTraits.None;
             }
 
-            traits |= TraitsOf(text.Slice(i, 1));
+            traits |= WordSpanBuilding.TraitsOf(text.Slice(i, 1));
             i++;
             whitespaceStart = i;
         }
 
-        Flush(words, ref wordStart, coreStart, text.Length, traits);
-    }
-
-    private static void Flush(List<WordSpan> words, ref int wordStart, int coreStart, int end, WordTraits traits)
-    {
-        if (wordStart >= 0)
-        {
-            words.Add(new WordSpan(wordStart, coreStart, end, traits == WordTraits.None ? WordTraits.Punctuation : traits));
-        }
-
-        wordStart = -1;
-    }
-
-    private static WordTraits TraitsOf(ReadOnlySpan<char> s)
-    {
-        WordTraits traits = WordTraits.None;
-        foreach (char c in s)
-        {
-            if (char.IsDigit(c))
-            {
-                traits |= WordTraits.Digit;
-            }
-            else if (char.IsLetter(c))
-            {
-                traits |= WordTraits.Letter;
-            }
-        }
-
-        return traits;
-    }
-
-    private static int MatchForceToken(ReadOnlySpan<char> text, int i, IReadOnlyList<string> forceTokens)
-    {
-        int best = 0;
-        for (int t = 0; t < forceTokens.Count; t++)
-        {
-            string token = forceTokens[t];
-            if (token.Length > best && text[i..].StartsWith(token, StringComparison.Ordinal))
-            {
-                best = token.Length;
-            }
-        }
-
-        return best;
+        WordSpanBuilding.Flush(words, ref wordStart, coreStart, text.Length, traits);
     }
 }
