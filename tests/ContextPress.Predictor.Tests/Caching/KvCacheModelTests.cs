@@ -1,4 +1,8 @@
 using ContextPress.Predictor.Caching;
+using ContextPress.Predictor.Chat;
+using ContextPress.Predictor.DependencyInjection;
+using ContextPress.Predictor.Tokenization;
+using Microsoft.Extensions.AI;
 using ContextPress.Predictor.Generation;
 using ContextPress.Predictor.Llama2c;
 using TorchSharp;
@@ -49,6 +53,29 @@ public sealed class KvCacheModelTests(ITestOutputHelper output)
         Assert.Contains("[0, 1)", Assert.Throws<ArgumentException>(() => KvCacheOptions.Parse("snapkv", 1.0)).Message);
 
         IKvCache Create(string name, double? ratio = null) => KvCacheFactory.Create(model, KvCacheOptions.Parse(name, ratio), 100);
+    }
+
+    [Fact]
+    public async Task TheChatClientGeneratesWithTheConfiguredCache()
+    {
+        var dir = SharedModels.Find("stories260K");
+        Assert.SkipWhen(dir is null, "shared/models/stories260K is absent");
+        using var model = CausalLM.FromLlama2c(Path.Combine(dir, "stories260K.bin"));
+        var tokenizer = new Llama2cPromptTokenizer(Llama2cTokenizer.Load(Path.Combine(dir, "tok512.bin"), model.Config.VocabSize));
+        async Task<string> Reply(KvCacheOptions kvCache)
+        {
+            using var client = new LocalChatClient(model, tokenizer, new RawTextChatTemplate(), new LocalChatClientOptions { KvCache = kvCache });
+            var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Once upon a time, there was a little girl named Lily.")],
+                new ChatOptions { MaxOutputTokens = 80 }, TestContext.Current.CancellationToken);
+            return response.Text;
+        }
+        var dense = await Reply(KvCacheOptions.Dense);
+        Assert.Equal(dense, await Reply(KvCacheOptions.Parse("streaming", 0))); // nothing evicted
+        // A ring of a tenth of prompt + reply (4 sinks + a few recent tokens) forgets the story: the text must change.
+        Assert.NotEqual(dense, await Reply(KvCacheOptions.Parse("streaming", 0.9)));
+
+        var bad = new LocalPredictorOptions { ModelPath = Path.Combine(dir, "stories260K.bin"), KvCache = new KvCacheOptions { Kind = KvCacheKind.SnapKv, CompressionRatio = 1 } };
+        Assert.Contains("CompressionRatio", Assert.Throws<ArgumentException>(bad.Validate).Message);
     }
 
     [Fact]
