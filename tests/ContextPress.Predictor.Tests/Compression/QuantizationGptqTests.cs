@@ -118,6 +118,29 @@ public sealed class QuantizationGptqTests
     }
 
     [Fact]
+    public void NoTensorOutlivesTheCalls()
+    {
+        using var w = Weight(16, 64, seed: 71);
+        using var x = CorrelatedInputs(128, 64, seed: 71);
+        using var h = Hessian(x);
+        using var norms = h.diagonal().clone();
+        var before = DisposeScopeManager.Statistics.ThreadTotalLiveCount; // per thread: other tests run in parallel
+        using (Gptq.Quantize(w, h, new QuantizationSpec(3, 16), new GptqOptions { ActOrder = true, BlockSize = 32 }))
+        using (Gptq.Quantize(w, h, new QuantizationSpec(4, 16)))
+        using (var q = RoundToNearest.Quantize(w, new QuantizationSpec(4, 0)))
+        using (var packed = q.PackCodes())
+        using (QuantizedTensor.UnpackCodes(packed, q.Spec, 64))
+        using (q.Dequantize())
+        using (SparseGpt.Prune(w, h, SparsityPattern.Unstructured(0.5), new SparseGptOptions { BlockSize = 32 }))
+        using (SparseGpt.Prune(w, h, SparsityPattern.NofM(2, 4)))
+        using (Wanda.Prune(w, norms, SparsityPattern.NofM(2, 4)))
+        using (MagnitudePruning.Prune(w, SparsityPattern.Unstructured(0.5)))
+        {
+        }
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    [Fact]
     public void BadInputsNameTheProblem()
     {
         using var scope = NewDisposeScope();

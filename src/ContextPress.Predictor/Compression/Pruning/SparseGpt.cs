@@ -80,7 +80,7 @@ public static class SparseGpt
                 if (i + 1 < count)
                 {
                     var rest = count - i - 1;
-                    block.narrow(1, i + 1, rest).sub_(error.unsqueeze(1) * upperBlock[i].narrow(0, i + 1, rest).unsqueeze(0));
+                    block.narrow(1, i + 1, rest).addr_(error, upperBlock[i].narrow(0, i + 1, rest), alpha: -1);
                 }
                 errors.select(1, i).copy_(error);
             }
