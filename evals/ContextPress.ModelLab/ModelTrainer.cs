@@ -80,7 +80,7 @@ public static class ModelTrainer
             // Decay matrices only (as in GPT-2/Llama recipes): norms and biases keep their scale.
             var decayed = named.Where(n => n.parameter.dim() >= 2).Select(n => n.parameter).ToArray();
             var plain = named.Where(n => n.parameter.dim() < 2).Select(n => n.parameter).ToArray();
-            var optimizer = optim.AdamW(
+            using var optimizer = optim.AdamW(
                 [new AdamW.ParamGroup(decayed, new AdamW.Options { weight_decay = options.WeightDecay }),
                  new AdamW.ParamGroup(plain, new AdamW.Options { weight_decay = 0 })],
                 lr: options.LearningRate, beta1: 0.9, beta2: 0.95, eps: 1e-8);
