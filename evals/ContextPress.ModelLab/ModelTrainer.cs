@@ -63,11 +63,14 @@ public static class ModelTrainer
         }
 
         var device = torch.device(options.Device);
-        torch.manual_seed(options.Seed);
         var model = new CausalLM(config);
         try
         {
-            Initialize(model, config);
+            // A private generator: the global one is shared with anything else building modules in the process.
+            using (var generator = new Generator((ulong)options.Seed))
+            {
+                Initialize(model, config, generator);
+            }
             if (device.type != DeviceType.CPU)
             {
                 model.to(device);
@@ -172,7 +175,7 @@ public static class ModelTrainer
     }
 
     /// <summary>GPT-2-style init: N(0, 0.02) for matrices and embeddings, residual outputs scaled by 1/√(2·layers), zero biases, unit norms.</summary>
-    private static void Initialize(CausalLM model, LlamaConfig config)
+    private static void Initialize(CausalLM model, LlamaConfig config, Generator generator)
     {
         using var grad = no_grad();
         var residualStd = 0.02 / Math.Sqrt(2.0 * config.NumHiddenLayers);
@@ -189,7 +192,7 @@ public static class ModelTrainer
             else
             {
                 var residual = name.EndsWith("o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal);
-                p.normal_(0, residual ? residualStd : 0.02);
+                p.normal_(0, residual ? residualStd : 0.02, generator);
             }
         }
     }

@@ -8,7 +8,7 @@ public sealed class ModelTrainerTests
     private static readonly TrainingOptions Tiny = new()
     {
         Seed = 5,
-        Steps = 24,
+        Steps = 40,
         BatchSize = 4,
         SequenceLength = 32,
         LearningRate = 1e-2,
@@ -27,16 +27,19 @@ public sealed class ModelTrainerTests
     }
 
     [Fact]
-    public void Training_reduces_held_out_perplexity_and_keeps_the_best_checkpoint()
+    public void Training_reduces_held_out_perplexity_below_the_unigram_and_keeps_the_best_checkpoint()
     {
         var (train, heldOut) = Corpus();
 
         var result = ModelTrainer.Train(TinyConfig, train, heldOut, Tiny, TextWriter.Null);
         using var model = result.Model;
 
-        Assert.Equal(3, result.Curve.Count);
-        Assert.True(result.Curve[^1].HeldOutPerplexity < 0.6 * result.Curve[0].HeldOutPerplexity,
-            string.Join(", ", result.Curve.Select(p => p.HeldOutPerplexity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture))));
+        var curve = string.Join(", ", result.Curve.Select(p => p.HeldOutPerplexity.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)));
+        var unigram = UnigramBaseline.Perplexity(train, heldOut).Perplexity;
+        Assert.Equal(5, result.Curve.Count);
+        Assert.True(result.Curve.Zip(result.Curve.Skip(1)).All(p => p.Second.HeldOutPerplexity < p.First.HeldOutPerplexity), curve);
+        // Below the context-free baseline: the model uses context, not just byte frequencies.
+        Assert.True(result.Curve[^1].HeldOutPerplexity < unigram, $"{curve} vs unigram {unigram:0.00}");
         var best = result.Curve.MinBy(p => p.HeldOutPerplexity)!;
         Assert.Equal(best.Step, result.BestStep);
         var evaluator = new PerplexityEvaluator(new PerplexityEvaluatorOptions { WindowLength = 32 });
