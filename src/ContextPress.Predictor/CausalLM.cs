@@ -16,6 +16,7 @@ public sealed class CausalLM : nn.Module
 {
     [ComponentName(Name = "model")] private readonly LlamaModel _model;
     [ComponentName(Name = "lm_head")] private readonly Linear? _lmHead;
+    private bool _projectionsFused;
 
     /// <summary>Builds a model with uninitialized weights (load a checkpoint next).</summary>
     public CausalLM(LlamaConfig config, ScalarType dtype = ScalarType.Float32) : base(nameof(CausalLM))
@@ -98,7 +99,31 @@ public sealed class CausalLM : nn.Module
     /// methods call this after placing the model; call it yourself after moving a model built with the constructor.
     /// Moving the model to another device afterwards is not supported. Idempotent.
     /// </summary>
-    public void FuseProjections() => _model.FuseProjections();
+    public void FuseProjections()
+    {
+        _model.FuseProjections();
+        _projectionsFused = true;
+    }
+
+    /// <summary>
+    /// Logits [B, T, vocab] for training: the same modules as <see cref="Forward"/>, but with autograd recording (no
+    /// <c>no_grad</c>, no cache, no fused projections, whose packed weights are not parameters). The result belongs to the
+    /// caller's dispose scope. Only for a model built with the constructor; <paramref name="inputIds"/> must be on the
+    /// parameters' device (a trainer may move the model itself).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The projections were fused (the model came from a factory method).</exception>
+    internal Tensor ForwardForTraining(Tensor inputIds)
+    {
+        ArgumentNullException.ThrowIfNull(inputIds);
+        if (_projectionsFused)
+        {
+            throw new InvalidOperationException("A model with fused projections cannot be trained; build it with the constructor.");
+        }
+        using var scope = NewDisposeScope();
+        var h = _model.Forward(inputIds.to_type(ScalarType.Int64), cache: null);
+        var logits = _lmHead is null ? nn.functional.linear(h, _model.EmbeddingWeight) : _lmHead.forward(h);
+        return logits.MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Runs the model over <paramref name="inputIds"/> ([B, T], int64) at positions starting at the cache's length, appending

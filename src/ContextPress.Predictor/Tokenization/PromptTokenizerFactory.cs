@@ -7,7 +7,8 @@ namespace ContextPress.Predictor.Tokenization;
 public static class PromptTokenizerFactory
 {
     /// <summary>
-    /// Reads the tokenizer of a Hugging Face checkpoint directory: <c>tokenizer.json</c> when it is byte-level BPE
+    /// Reads the tokenizer of a Hugging Face checkpoint directory: raw UTF-8 bytes when the directory holds
+    /// <see cref="ByteLevelPromptTokenizer.MarkerFileName"/>, else <c>tokenizer.json</c> when it is byte-level BPE
     /// (Qwen2, Llama 3, SmolLM2), else <c>tokenizer.model</c> (SentencePiece BPE, Llama-2 style). BOS and stop ids come
     /// from <paramref name="config"/> (or the directory's <c>config.json</c> when null; without one, no BOS and the
     /// usual end markers among the added tokens).
@@ -25,6 +26,10 @@ public static class PromptTokenizerFactory
         }
         config ??= File.Exists(Path.Combine(directory, "config.json")) ? LlamaConfig.Load(directory) : null;
 
+        if (File.Exists(Path.Combine(directory, ByteLevelPromptTokenizer.MarkerFileName)))
+        {
+            return new ByteLevelPromptTokenizer(config?.BosTokenId, config?.EosTokenId ?? []);
+        }
         var json = Path.Combine(directory, "tokenizer.json");
         if (File.Exists(json) && HfTokenizerJson.IsByteLevelBpe(json))
         {
