@@ -22,9 +22,10 @@ public interface ILinearCompressor
 
     /// <summary>
     /// Compresses one projection. Return a <see cref="QuantizedLinear"/>, <see cref="LowRankLinear"/> or
-    /// <see cref="SparseLinear"/> (the bias may be left out: the driver sets it). The input's tensors belong to the caller.
+    /// <see cref="SparseLinear"/> (the bias may be left out: the driver sets it), or null to keep the projection dense
+    /// (a rank allocation may find a layer cheaper dense). The input's tensors belong to the caller.
     /// </summary>
-    CompressedLinear Compress(LinearCompressionInput input);
+    CompressedLinear? Compress(LinearCompressionInput input);
 }
 
 /// <summary>One projection to compress.</summary>

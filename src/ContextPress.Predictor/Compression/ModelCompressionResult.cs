@@ -17,7 +17,7 @@ public sealed record ModelCompressionResult
     /// <summary>The method's name.</summary>
     public required string Method { get; init; }
 
-    /// <summary>One report per compressed projection, in forward order.</summary>
+    /// <summary>One report per compressed projection, in forward order (projections the method kept dense are absent).</summary>
     public required IReadOnlyList<LinearCompressionReport> Layers { get; init; }
 
     /// <summary>Bytes of the compressed projections' dense weights and biases before.</summary>

@@ -47,6 +47,10 @@ public static class ModelCompressor
             var denseBytes = linear.weight!.NumberOfElements * linear.weight.ElementSize + (bias is null ? 0 : bias.NumberOfElements * linear.bias!.ElementSize);
 
             var module = compressor.Compress(new LinearCompressionInput(name, original.clone(), bias, inputStatistics, model.DType));
+            if (module is null)
+            {
+                continue;
+            }
             try
             {
                 if (module.InFeatures != original.shape[1] || module.OutFeatures != original.shape[0])

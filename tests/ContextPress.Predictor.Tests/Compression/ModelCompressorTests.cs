@@ -122,6 +122,18 @@ public sealed class ModelCompressorTests
         Assert.Contains("already compressed", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AProjectionTheMethodKeepsDenseStaysALinearAndIsNotReported()
+    {
+        using var model = Randomized(TinyConfig(), seed: 15);
+        using var statistics = CalibrationCollector.Collect(model, Windows(1, 8, 64), cancellationToken: TestContext.Current.CancellationToken);
+        var result = ModelCompressor.Compress(model, statistics, new AttentionOnly(), cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(8, result.Layers.Count);
+        Assert.All(result.Layers, l => Assert.Contains(".self_attn.", l.Name, StringComparison.Ordinal));
+        Assert.IsType<Linear>(model.GetBlockLinear("model.layers.0.mlp.up_proj"));
+        Assert.IsType<LowRankLinear>(model.GetBlockLinear("model.layers.0.self_attn.o_proj"));
+    }
+
     private static Tensor Capture(CausalLM model, int[][] windows, int layer, LinearInputSite site)
     {
         var observer = new SiteCapture(layer, site);
@@ -142,6 +154,14 @@ public sealed class ModelCompressorTests
                 Input = input.reshape(-1, input.shape[^1]).clone().DetachFromDisposeScope();
             }
         }
+    }
+
+    private sealed class AttentionOnly : ILinearCompressor
+    {
+        public string Method => "attention-only";
+
+        public CompressedLinear? Compress(LinearCompressionInput input) =>
+            input.Name.Contains(".mlp.", StringComparison.Ordinal) ? null : new IdentityLowRank().Compress(input);
     }
 
     private sealed class BrokenShape : ILinearCompressor
