@@ -233,7 +233,7 @@ internal sealed class ModelCompressCommand
             throw CliException.Input($"cannot write '{output}': {ex.Message}", ex);
         }
         await _streams.Stdout.WriteLineAsync(
-            $"{result.Method}: {result.Layers.Count} projections, {FormatBytes(result.DenseLinearBytes)} -> {FormatBytes(result.StoredLinearBytes)} "
+            $"{result.Method}: {result.Layers.Count} of {result.Layers.Count + result.KeptDense.Count} projections compressed, {FormatBytes(result.DenseLinearBytes)} -> {FormatBytes(result.StoredLinearBytes)} "
             + $"(model {FormatBytes(result.DenseModelBytes)} -> {FormatBytes(result.StoredModelBytes)}), mean relative output error "
             + $"{result.MeanRelativeOutputError.ToString("F4", CultureInfo.InvariantCulture)}, calibration {calibration.Windows.Count}x{calibration.WindowLength} tokens, "
             + $"{started.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s; wrote {output}").ConfigureAwait(false);

@@ -75,7 +75,8 @@ internal sealed class ModelInfoCommand
                 await output.WriteLineAsync(
                     $"projections: {ModelCompressCommand.FormatBytes(manifest.DenseLinearBytes)} -> {ModelCompressCommand.FormatBytes(manifest.StoredLinearBytes)}; "
                     + $"model: {ModelCompressCommand.FormatBytes(manifest.DenseModelBytes)} -> {ModelCompressCommand.FormatBytes(manifest.StoredModelBytes)}; "
-                    + $"mean relative output error {manifest.MeanRelativeOutputError.ToString("F4", CultureInfo.InvariantCulture)}").ConfigureAwait(false);
+                    + $"mean relative output error {manifest.MeanRelativeOutputError.ToString("F4", CultureInfo.InvariantCulture)}"
+                    + (manifest.KeptDense.Count > 0 ? $"; {manifest.KeptDense.Count} projections kept dense" : "")).ConfigureAwait(false);
             }
             var errors = manifest?.Layers.ToDictionary(l => l.Name, l => l, StringComparer.Ordinal) ?? [];
             foreach (var (name, layout) in layouts)

@@ -30,11 +30,14 @@ public sealed record CompressionManifest
     /// <summary>Bytes of the whole model's state after.</summary>
     public long StoredModelBytes { get; init; }
 
-    /// <summary>Mean relative output error over the compressed projections.</summary>
+    /// <summary>Mean relative output error over the projections offered to the method (those kept dense count as 0).</summary>
     public double MeanRelativeOutputError { get; init; }
 
     /// <summary>Each compressed projection, in forward order.</summary>
     public IReadOnlyList<CompressedLayerManifest> Layers { get; init; } = [];
+
+    /// <summary>Projections the method kept dense.</summary>
+    public IReadOnlyList<string> KeptDense { get; init; } = [];
 
     /// <summary>Builds the manifest of a compression run.</summary>
     public static CompressionManifest From(ModelCompressionResult result, IReadOnlyDictionary<string, string>? settings = null, CalibrationSet? calibration = null)
@@ -57,6 +60,7 @@ public sealed record CompressionManifest
             DenseModelBytes = result.DenseModelBytes,
             StoredModelBytes = result.StoredModelBytes,
             MeanRelativeOutputError = result.MeanRelativeOutputError,
+            KeptDense = result.KeptDense,
             Layers = result.Layers.Select(l => new CompressedLayerManifest
             {
                 Name = l.Name,

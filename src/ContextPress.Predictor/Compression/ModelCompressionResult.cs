@@ -20,6 +20,9 @@ public sealed record ModelCompressionResult
     /// <summary>One report per compressed projection, in forward order (projections the method kept dense are absent).</summary>
     public required IReadOnlyList<LinearCompressionReport> Layers { get; init; }
 
+    /// <summary>Projections the method was offered but kept dense (a rank allocation found them cheaper dense), in forward order.</summary>
+    public IReadOnlyList<string> KeptDense { get; init; } = [];
+
     /// <summary>Bytes of the compressed projections' dense weights and biases before.</summary>
     public long DenseLinearBytes => Layers.Sum(l => l.DenseBytes);
 
@@ -32,6 +35,9 @@ public sealed record ModelCompressionResult
     /// <summary>Bytes of the whole model's state after.</summary>
     public required long StoredModelBytes { get; init; }
 
-    /// <summary>Mean of the per-layer relative output errors.</summary>
-    public double MeanRelativeOutputError => Layers.Count == 0 ? 0 : Layers.Average(l => l.RelativeOutputError);
+    /// <summary>
+    /// Mean relative output error over every projection offered to the method, those it kept dense counting as 0, so
+    /// that methods compressing different sets of layers compare on the same footing.
+    /// </summary>
+    public double MeanRelativeOutputError => Layers.Count == 0 ? 0 : Layers.Sum(l => l.RelativeOutputError) / (Layers.Count + KeptDense.Count);
 }

@@ -35,6 +35,7 @@ public static class ModelCompressor
         }
 
         var reports = new List<LinearCompressionReport>(names.Count);
+        var keptDense = new List<string>();
         using var grad = no_grad();
         foreach (var name in names)
         {
@@ -49,6 +50,7 @@ public static class ModelCompressor
             var module = compressor.Compress(new LinearCompressionInput(name, original.clone(), bias, inputStatistics, model.DType));
             if (module is null)
             {
+                keptDense.Add(name);
                 continue;
             }
             try
@@ -95,6 +97,7 @@ public static class ModelCompressor
         {
             Method = compressor.Method,
             Layers = reports,
+            KeptDense = keptDense,
             DenseModelBytes = denseModelBytes,
             StoredModelBytes = StateBytes(model),
         };

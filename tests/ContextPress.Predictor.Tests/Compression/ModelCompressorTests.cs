@@ -129,6 +129,8 @@ public sealed class ModelCompressorTests
         using var statistics = CalibrationCollector.Collect(model, Windows(1, 8, 64), cancellationToken: TestContext.Current.CancellationToken);
         var result = ModelCompressor.Compress(model, statistics, new AttentionOnly(), cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal(8, result.Layers.Count);
+        Assert.Equal(6, result.KeptDense.Count);
+        Assert.Equal(result.Layers.Sum(l => l.RelativeOutputError) / 14, result.MeanRelativeOutputError, 12);
         Assert.All(result.Layers, l => Assert.Contains(".self_attn.", l.Name, StringComparison.Ordinal));
         Assert.IsType<Linear>(model.GetBlockLinear("model.layers.0.mlp.up_proj"));
         Assert.IsType<LowRankLinear>(model.GetBlockLinear("model.layers.0.self_attn.o_proj"));
