@@ -49,6 +49,7 @@ internal sealed class ChatCommand
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = _predictor.ReadChatOptions(parseResult);
+        var kvCache = _predictor.ReadKvCacheOptions(parseResult);
         IChatTemplate template = (parseResult.GetValue(_template) ?? "raw").ToLowerInvariant() switch
         {
             "raw" => new RawTextChatTemplate(),
@@ -59,7 +60,7 @@ internal sealed class ChatCommand
         var model = _predictor.Load(parseResult);
         using (model.Model)
         {
-            using var client = PredictorOptions.CreateClient(model, template);
+            using var client = PredictorOptions.CreateClient(model, template, kvCache);
             var conversation = new List<ChatMessage>();
             if (parseResult.GetValue(_system) is { Length: > 0 } system)
             {

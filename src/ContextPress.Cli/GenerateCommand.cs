@@ -42,12 +42,13 @@ internal sealed class GenerateCommand
     private async Task<int> RunAsync(ParseResult parseResult, CancellationToken cancellationToken)
     {
         var options = _predictor.ReadChatOptions(parseResult);
+        var kvCache = _predictor.ReadKvCacheOptions(parseResult);
         var prompt = parseResult.GetValue(_prompt) ?? "";
         var model = _predictor.Load(parseResult);
         using (model.Model)
         {
             await _streams.Stdout.WriteAsync(prompt.AsMemory(), cancellationToken).ConfigureAwait(false);
-            using var client = PredictorOptions.CreateClient(model, new RawTextChatTemplate());
+            using var client = PredictorOptions.CreateClient(model, new RawTextChatTemplate(), kvCache);
             await WriteReplyAsync(client, [new ChatMessage(ChatRole.User, prompt)], options, _streams.Stdout, trimLeadingSpace: prompt.Length == 0, cancellationToken).ConfigureAwait(false);
             await _streams.Stdout.WriteLineAsync().ConfigureAwait(false);
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ContextPress.Predictor;
+using ContextPress.Predictor.Caching;
 using ContextPress.Predictor.Chat;
 using ContextPress.Torch;
 using Microsoft.Extensions.AI;
@@ -54,7 +55,40 @@ internal sealed class PredictorOptions
         DefaultValueFactory = _ => "auto",
     };
 
-    public IEnumerable<Option> All => [Model, Tokenizer, MaxTokens, Temperature, TopP, Seed, Device];
+    public Option<string> KvCache { get; } = new("--kv-cache")
+    {
+        Description = "KV cache: dense (default), kivi4 or kivi2 (KIVI quantization), gear (KIVI-4 + outliers + low rank), streaming (StreamingLLM sinks + recent), snapkv (SnapKV prefill eviction).",
+        HelpName = "dense|kivi4|kivi2|streaming|snapkv|gear",
+        DefaultValueFactory = _ => "dense",
+    };
+
+    public Option<string> KvBudget { get; } = new("--kv-budget")
+    {
+        Description = "Fraction of KV entries an evicting cache (streaming, snapkv) removes, in [0, 1). Default 0.5.",
+        HelpName = "RATIO",
+    };
+
+    public IEnumerable<Option> All => [Model, Tokenizer, MaxTokens, Temperature, TopP, Seed, Device, KvCache, KvBudget];
+
+    /// <summary>Reads <c>--kv-cache</c> and <c>--kv-budget</c>, throwing a usage error for a bad value.</summary>
+    public KvCacheOptions ReadKvCacheOptions(ParseResult parseResult)
+    {
+        double? budget = null;
+        if (parseResult.GetValue(KvBudget) is { } text)
+        {
+            budget = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var b) && b >= 0 && b < 1
+                ? b : throw CliException.Usage($"--kv-budget must be a fraction in [0, 1), not '{text}'");
+        }
+        var name = parseResult.GetValue(KvCache) ?? "dense";
+        try
+        {
+            return KvCacheOptions.Parse(name, budget);
+        }
+        catch (ArgumentException)
+        {
+            throw CliException.Usage($"--kv-cache must be dense, kivi4, kivi2, streaming, snapkv or gear, not '{name}'");
+        }
+    }
 
     /// <summary>Reads the generation settings, throwing a usage error for a bad value.</summary>
     public ChatOptions ReadChatOptions(ParseResult parseResult)
@@ -108,6 +142,6 @@ internal sealed class PredictorOptions
     }
 
     /// <summary>A client over <paramref name="model"/> with <paramref name="template"/>; the caller disposes the model.</summary>
-    public static LocalChatClient CreateClient(LocalModel model, IChatTemplate template) =>
-        new(model.Model, model.Tokenizer, template, new LocalChatClientOptions { ModelId = model.Name });
+    public static LocalChatClient CreateClient(LocalModel model, IChatTemplate template, KvCacheOptions? kvCache = null) =>
+        new(model.Model, model.Tokenizer, template, new LocalChatClientOptions { ModelId = model.Name, KvCache = kvCache ?? KvCacheOptions.Dense });
 }

@@ -43,6 +43,13 @@ public sealed class DenseKvCache : IKvCache
     public long Length => _lengths[0];
 
     /// <inheritdoc />
+    public long StoredLength => _lengths[0];
+
+    /// <inheritdoc />
+    /// <remarks>Counts the positions held; the preallocated storage is <see cref="Capacity"/> positions.</remarks>
+    public long StorageBytes => _lengths.Select((length, i) => 2 * length * _keys[i].NumberOfElements / Capacity * _keys[i].ElementSize).Sum();
+
+    /// <inheritdoc />
     public (Tensor Key, Tensor Value) Update(int layer, Tensor key, Tensor value)
     {
         ArgumentNullException.ThrowIfNull(key);

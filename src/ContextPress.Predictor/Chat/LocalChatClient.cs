@@ -7,7 +7,7 @@ namespace ContextPress.Predictor.Chat;
 
 /// <summary>
 /// An <see cref="IChatClient"/> over a local <see cref="CausalLM"/>: renders the conversation with a chat template,
-/// generates with a dense KV cache, streams text as tokens complete (never splitting a UTF-8 character or a stop
+/// generates with the KV cache of <see cref="LocalChatClientOptions.KvCache"/> (dense by default), streams text as tokens complete (never splitting a UTF-8 character or a stop
 /// sequence), and reports usage. Requests are served one at a time.
 /// </summary>
 public sealed class LocalChatClient : IChatClient
@@ -75,7 +75,7 @@ public sealed class LocalChatClient : IChatClient
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            using var tokens = new TokenGenerator(_model).Generate(promptIds, generation, cancellationToken).GetEnumerator();
+            using var tokens = new TokenGenerator(_model, _options.KvCache).Generate(promptIds, generation, cancellationToken).GetEnumerator();
             var generated = new List<int>();
             var text = string.Empty;
             var emitted = 0;

@@ -9,6 +9,9 @@ public sealed class LocalChatClientOptions
     /// <summary>Reply length when <c>ChatOptions.MaxOutputTokens</c> is not set.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 256;
 
+    /// <summary>KV cache to generate with (dense by default; see <see cref="Caching.KvCacheFactory"/>).</summary>
+    public Caching.KvCacheOptions KvCache { get; init; } = Caching.KvCacheOptions.Dense;
+
     /// <summary>Whether disposing the client disposes the model.</summary>
     public bool DisposeModel { get; init; }
 }

@@ -1,3 +1,4 @@
+using ContextPress.Predictor.Caching;
 using ContextPress.Predictor.Chat;
 using static TorchSharp.torch;
 
@@ -27,6 +28,9 @@ public sealed class LocalPredictorOptions
     /// <summary>Gets or sets the reply length when a request sets no <c>MaxOutputTokens</c>.</summary>
     public int DefaultMaxOutputTokens { get; set; } = 256;
 
+    /// <summary>Gets or sets the KV cache replies are generated with (dense by default: KIVI/GEAR quantize it, StreamingLLM/SnapKV evict).</summary>
+    public KvCacheOptions KvCache { get; set; } = KvCacheOptions.Dense;
+
     /// <summary>Throws when a setting is out of range or the checkpoint does not exist.</summary>
     /// <exception cref="ArgumentException">The setting, named in the message, is invalid.</exception>
     public void Validate()
@@ -47,6 +51,8 @@ public sealed class LocalPredictorOptions
         {
             throw new ArgumentException($"DType {DType} is not a floating-point parameter type (Float32, BFloat16, Float16).", nameof(DType));
         }
+        ArgumentNullException.ThrowIfNull(KvCache, nameof(KvCache));
+        KvCache.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(DefaultMaxOutputTokens, 1, nameof(DefaultMaxOutputTokens));
         Torch.TorchDevices.Resolve(Device); // throws for unknown names and for CUDA where libtorch has none
     }

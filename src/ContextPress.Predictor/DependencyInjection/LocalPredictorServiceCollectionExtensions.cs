@@ -58,7 +58,7 @@ public static partial class LocalPredictorServiceCollectionExtensions
                 sp.GetRequiredService<CausalLM>(),
                 sp.GetRequiredService<IPromptTokenizer>(),
                 options.Template ?? new RawTextChatTemplate(),
-                new LocalChatClientOptions { ModelId = options.ModelId ?? loaded.Name, DefaultMaxOutputTokens = options.DefaultMaxOutputTokens });
+                new LocalChatClientOptions { ModelId = options.ModelId ?? loaded.Name, DefaultMaxOutputTokens = options.DefaultMaxOutputTokens, KvCache = options.KvCache });
         });
         services.TryAddKeyedSingleton<IChatClient>(LocalChatClient.ProviderName, (sp, _) => sp.GetRequiredService<LocalChatClient>());
         services.TryAddSingleton<IChatClient>(sp => sp.GetRequiredService<LocalChatClient>());

@@ -21,6 +21,19 @@ public sealed class TokenGenerator
         _cacheFactory = cacheFactory ?? ((m, capacity, batch) => DenseKvCache.For(m, capacity, batch));
     }
 
+    /// <summary>Creates a generator whose caches are built by <see cref="KvCacheFactory"/> from <paramref name="kvCache"/>.</summary>
+    public TokenGenerator(CausalLM model, KvCacheOptions kvCache)
+        : this(model, CacheFactoryFor(kvCache))
+    {
+    }
+
+    private static Func<CausalLM, long, long, IKvCache> CacheFactoryFor(KvCacheOptions kvCache)
+    {
+        ArgumentNullException.ThrowIfNull(kvCache);
+        kvCache.Validate();
+        return (m, capacity, batch) => KvCacheFactory.Create(m, kvCache, capacity, batch);
+    }
+
     /// <summary>
     /// Yields generated token ids one at a time: one forward over the prompt, then one per token. Stops at
     /// <see cref="GenerationOptions.MaxNewTokens"/>, at a stop token (not yielded), or when cancelled (throws).

@@ -35,7 +35,7 @@ internal sealed class LlamaAttention : nn.Module
     /// <param name="x">[B, T, hidden].</param>
     /// <param name="cos">RoPE cos, [1, 1, T, headDim].</param>
     /// <param name="sin">RoPE sin, [1, 1, T, headDim].</param>
-    /// <param name="mask">Boolean [T, S] (true = attend), or null for plain causal attention over the new tokens only / a single token.</param>
+    /// <param name="mask">Boolean [T, S] (true = attend; S = the cache's stored entries + T), or null for plain causal attention over the new tokens only / a single token.</param>
     /// <param name="cache">Past keys and values, or null.</param>
     /// <param name="layer">This layer's index in the cache.</param>
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, IKvCache? cache, int layer)
@@ -62,6 +62,10 @@ internal sealed class LlamaAttention : nn.Module
         k = RotaryEmbedding.Apply(k, cos, sin);
         if (cache is not null)
         {
+            if (cache is IQueryObservingKvCache observing)
+            {
+                observing.ObserveQueries(layer, q);
+            }
             (k, v) = cache.Update(layer, k, v);
         }
         var groups = _heads / _kvHeads;

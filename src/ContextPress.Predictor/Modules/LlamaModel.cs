@@ -37,21 +37,30 @@ internal sealed class LlamaModel : nn.Module
     public Parameter EmbeddingWeight => _embedTokens.weight!;
 
     /// <summary>
-    /// Hidden states after the final norm, [B, T, hidden]. Positions start at the cache's length. With
+    /// Hidden states after the final norm, [B, T, hidden]. Positions start at the cache's length (tokens seen). With
     /// <paramref name="leftPadding"/> (per row: how many leading slots of the sequence, cached ones included, are padding),
     /// each row's positions start at its first real token and padding is never attended to.
     /// </summary>
     public Tensor Forward(Tensor inputIds, IKvCache? cache, IReadOnlyList<long>? leftPadding = null)
     {
         using var scope = NewDisposeScope();
+        // Rotary positions continue from the tokens seen; attention spans the entries the cache still holds, which an
+        // evicting cache keeps fewer of (all of them older than the new tokens, so only the new ones need a causal mask).
         var past = cache?.Length ?? 0;
+        var stored = cache?.StoredLength ?? 0;
         var t = inputIds.shape[1];
+        var padded = leftPadding is not null && leftPadding.Any(p => p != 0);
+        if (stored != past && (padded || _slidingWindow is not null))
+        {
+            throw new NotSupportedException(
+                $"The KV cache keeps {stored} of {past} past tokens; an evicting cache cannot be combined with {(padded ? "left padding (batched prompts)" : "a sliding-window model")}.");
+        }
         var h = _embedTokens.forward(inputIds);
         Tensor cos, sin;
         Tensor? mask;
-        if (leftPadding is not null && leftPadding.Any(p => p != 0))
+        if (padded)
         {
-            if (leftPadding.Count != inputIds.shape[0])
+            if (leftPadding!.Count != inputIds.shape[0])
             {
                 throw new ArgumentException($"{leftPadding.Count} padding counts for a batch of {inputIds.shape[0]}.", nameof(leftPadding));
             }
@@ -64,7 +73,7 @@ internal sealed class LlamaModel : nn.Module
         else
         {
             (cos, sin) = _rotary.Get(past, t, h.dtype, h.device);
-            mask = BuildMask(past, t, h.device);
+            mask = BuildMask(stored, t, h.device);
         }
         foreach (var layer in _layers)
         {
