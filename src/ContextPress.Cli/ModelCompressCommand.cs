@@ -128,8 +128,6 @@ internal sealed class ModelCompressCommand
             handler._groupSize,
             handler._sparsity,
             handler._pattern,
-            handler._ratio,
-            handler._eoraRank,
             handler._calib,
             handler._calibWindows,
             handler._calibLength,
@@ -137,6 +135,15 @@ internal sealed class ModelCompressCommand
             handler._device,
             handler._quiet,
         };
+        // Options of a family or a correction this build has no method for are not offered at all.
+        if (ModelCompressionMethods.All.Any(m => m.Family == ModelCompressionFamily.LowRank))
+        {
+            command.Add(handler._ratio);
+        }
+        if (ModelCompressionMethods.Correction is not null)
+        {
+            command.Add(handler._eoraRank);
+        }
         command.SetAction(handler.RunAsync);
         return command;
     }
@@ -151,7 +158,7 @@ internal sealed class ModelCompressCommand
         Func<int, ILinearCorrector>? correction = null;
         if (eoraRank is not null)
         {
-            correction = ModelCompressionMethods.Correction ?? throw CliException.Usage("--eora-rank is not available in this build");
+            correction = ModelCompressionMethods.Correction!;
             recorded["eora_rank"] = eoraRank.Value.ToString(CultureInfo.InvariantCulture);
         }
         var windows = ReadInt(parseResult, _calibWindows, "--calib-windows", 128, 1)!.Value;

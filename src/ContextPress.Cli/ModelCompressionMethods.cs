@@ -38,13 +38,23 @@ internal sealed record ModelCompressionMethod(string Name, ModelCompressionFamil
 internal static class ModelCompressionMethods
 {
     /// <summary>Every method, in help order.</summary>
-    public static IReadOnlyList<ModelCompressionMethod> All { get; } = [];
+    public static IReadOnlyList<ModelCompressionMethod> All { get; } =
+    [
+        new("rtn", ModelCompressionFamily.Quantization, "round-to-nearest, group-wise min-max", s => QuantizationCompressor.RoundToNearest(s.Bits, s.GroupSize)),
+        new("gptq", ModelCompressionFamily.Quantization, "GPTQ with the calibration Hessian", s => QuantizationCompressor.Gptq(s.Bits, s.GroupSize)),
+        new("magnitude", ModelCompressionFamily.Pruning, "smallest |W| per row", s => PruningCompressor.Magnitude(Pattern(s))),
+        new("wanda", ModelCompressionFamily.Pruning, "smallest |W|·‖X‖ per row", s => PruningCompressor.Wanda(Pattern(s))),
+        new("sparsegpt", ModelCompressionFamily.Pruning, "SparseGPT mask and OBS update", s => PruningCompressor.SparseGpt(Pattern(s))),
+    ];
 
-    /// <summary>Builds the EoRA correction of the given rank, or null when this build has none.</summary>
+    /// <summary>Builds the EoRA correction of the given rank, or null while the build has none (then --eora-rank is not offered).</summary>
     public static Func<int, ILinearCorrector>? Correction { get; }
 
     /// <summary>The method named <paramref name="name"/>, or null.</summary>
     public static ModelCompressionMethod? Find(string name) => All.FirstOrDefault(m => m.Name == name);
+
+    private static SparsityPattern Pattern(ModelCompressionSettings settings) =>
+        settings.PatternN is { } n && settings.PatternM is { } m ? SparsityPattern.NofM(n, m) : SparsityPattern.Unstructured(settings.Sparsity ?? 0.5);
 
     /// <summary>The method names joined for messages and help.</summary>
     public static string Names => All.Count == 0 ? "none in this build" : string.Join("|", All.Select(m => m.Name));

@@ -66,6 +66,85 @@ public sealed class ModelCommandsTests
         Assert.StartsWith("Once upon a time", generate.Stdout, StringComparison.Ordinal);
     }
 
+    public static TheoryData<string[]> CompressRuns => new()
+    {
+        new[] { "--method", "rtn", "--bits", "8" },
+        new[] { "--method", "gptq", "--bits", "4", "--group-size", "32" },
+        new[] { "--method", "wanda", "--pattern", "2:4" },
+        new[] { "--method", "sparsegpt", "--sparsity", "0.5" },
+        new[] { "--method", "magnitude", "--pattern", "2:4" },
+    };
+
+    [Theory]
+    [MemberData(nameof(CompressRuns))]
+    public async Task CompressWritesACheckpointThatInfoDescribesAndGenerateLoads(string[] methodArgs)
+    {
+        var stories = SharedModel("stories260K");
+        Assert.SkipWhen(stories is null, "shared/models/stories260K is absent");
+        using var temp = new TempDirectory();
+        var output = temp.File("compressed");
+        // Real text the model writes well: its own greedy story.
+        var calib = Path.Combine(stories, "expected_greedy_200.txt");
+        var run = await CliRunner.RunAsync(
+            [.. new[] { "model", "compress", "--model", Path.Combine(stories, "stories260K.bin"), "--calib", calib, "--calib-windows", "8", "--calib-length", "24", "--output", output, "--device", "cpu" }, .. methodArgs]);
+        Assert.True(run.ExitCode == ContextPressCli.ExitOk, run.Stderr);
+        Assert.Equal("", run.Stderr);
+        var lines = run.Stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        var method = methodArgs[1];
+        Assert.StartsWith($"{method}: ", lines[^1], StringComparison.Ordinal);
+        Assert.Contains($"wrote {output}", lines[^1], StringComparison.Ordinal);
+        Assert.True(lines.Length > 1, "one line per compressed projection");
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+        Assert.True(File.Exists(Path.Combine(output, "compression.json")));
+
+        var info = await CliRunner.RunAsync("model", "info", "--model", output);
+        Assert.Equal(ContextPressCli.ExitOk, info.ExitCode);
+        Assert.Contains($"method {method}", info.Stdout, StringComparison.Ordinal);
+        Assert.Contains("calibration: expected_greedy_200.txt", info.Stdout, StringComparison.Ordinal);
+
+        var generate = await CliRunner.RunAsync("generate", "--model", output, "--tokenizer", Path.Combine(stories, "tok512.bin"), "--prompt", "Once upon a time", "-n", "8", "--device", "cpu");
+        Assert.Equal(ContextPressCli.ExitOk, generate.ExitCode);
+        Assert.StartsWith("Once upon a time", generate.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Int8WeightsKeepTheGreedyStory()
+    {
+        var stories = SharedModel("stories260K");
+        Assert.SkipWhen(stories is null, "shared/models/stories260K is absent");
+        using var temp = new TempDirectory();
+        var output = temp.File("int8");
+        var calib = Path.Combine(stories, "expected_greedy_200.txt");
+        var run = await CliRunner.RunAsync("model", "compress", "--model", Path.Combine(stories, "stories260K.bin"), "--method", "rtn", "--bits", "8", "--calib", calib, "--calib-length", "32", "--output", output, "-q");
+        Assert.Equal(ContextPressCli.ExitOk, run.ExitCode);
+        Assert.Single(run.Stdout.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+        var tok = Path.Combine(stories, "tok512.bin");
+        var dense = await CliRunner.RunAsync("generate", "--model", Path.Combine(stories, "stories260K.bin"), "--prompt", "Once upon a time", "-n", "24");
+        var int8 = await CliRunner.RunAsync("generate", "--model", output, "--tokenizer", tok, "--prompt", "Once upon a time", "-n", "24");
+        Assert.Equal(dense.Stdout, int8.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--bits", "5", "--bits must be 2, 3, 4 or 8")]
+    [InlineData("--sparsity", "0.5", "--sparsity does not apply to --method rtn")]
+    [InlineData("--calib-windows", "0", "--calib-windows must be a whole number >= 1")]
+    public async Task BadSettingsAreUsageErrors(string option, string value, string message)
+    {
+        using var temp = new TempDirectory();
+        var run = await CliRunner.RunAsync("model", "compress", "--model", temp.Path, "--method", "rtn", option, value, "--calib", temp.File("c.txt"), "--output", temp.File("out"));
+        Assert.Equal(ContextPressCli.ExitUsageError, run.ExitCode);
+        Assert.Contains(message, Assert.Single(run.StderrLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingCalibrationFileIsAnInputError()
+    {
+        using var temp = new TempDirectory();
+        var run = await CliRunner.RunAsync("model", "compress", "--model", temp.Path, "--method", "wanda", "--calib", temp.File("missing.txt"), "--output", temp.File("out"));
+        Assert.Equal(ContextPressCli.ExitInputError, run.ExitCode);
+        Assert.Contains("missing.txt", Assert.Single(run.StderrLines), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task InfoCallsADenseCheckpointDense()
     {
