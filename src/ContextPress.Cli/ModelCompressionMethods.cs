@@ -45,10 +45,13 @@ internal static class ModelCompressionMethods
         new("magnitude", ModelCompressionFamily.Pruning, "smallest |W| per row", s => PruningCompressor.Magnitude(Pattern(s))),
         new("wanda", ModelCompressionFamily.Pruning, "smallest |W|·‖X‖ per row", s => PruningCompressor.Wanda(Pattern(s))),
         new("sparsegpt", ModelCompressionFamily.Pruning, "SparseGPT mask and OBS update", s => PruningCompressor.SparseGpt(Pattern(s))),
+        new("svd", ModelCompressionFamily.LowRank, "plain truncated SVD", s => new LowRankCompressor("svd", s.Ratio)),
+        new("asvd", ModelCompressionFamily.LowRank, "activation-scaled SVD", s => new LowRankCompressor("asvd", s.Ratio)),
+        new("svd-llm", ModelCompressionFamily.LowRank, "SVD-LLM whitening", s => new LowRankCompressor("svd-llm", s.Ratio)),
     ];
 
     /// <summary>Builds the EoRA correction of the given rank, or null while the build has none (then --eora-rank is not offered).</summary>
-    public static Func<int, ILinearCorrector>? Correction { get; }
+    public static Func<int, ILinearCorrector>? Correction { get; } = rank => new EoraCorrector(rank);
 
     /// <summary>The method named <paramref name="name"/>, or null.</summary>
     public static ModelCompressionMethod? Find(string name) => All.FirstOrDefault(m => m.Name == name);

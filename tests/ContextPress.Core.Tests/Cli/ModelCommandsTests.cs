@@ -73,6 +73,8 @@ public sealed class ModelCommandsTests
         new[] { "--method", "wanda", "--pattern", "2:4" },
         new[] { "--method", "sparsegpt", "--sparsity", "0.5" },
         new[] { "--method", "magnitude", "--pattern", "2:4" },
+        new[] { "--method", "gptq", "--bits", "3", "--group-size", "32", "--eora-rank", "4" },
+        new[] { "--method", "svd-llm", "--ratio", "0.2" },
     };
 
     [Theory]
