@@ -122,6 +122,7 @@ public static class ContextPressCli
         root.Add(CompressHistoryCommand.Create(streams));
         root.Add(GenerateCommand.Create(streams));
         root.Add(ChatCommand.Create(streams));
+        root.Add(ModelCommand.Create(streams));
         return root;
     }
 }

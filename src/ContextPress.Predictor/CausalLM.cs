@@ -1,4 +1,5 @@
 using ContextPress.Predictor.Caching;
+using ContextPress.Predictor.Compression;
 using ContextPress.Predictor.Llama2c;
 using ContextPress.Predictor.Modules;
 using ContextPress.Torch.Checkpoints;
@@ -44,7 +45,8 @@ public sealed class CausalLM : nn.Module
 
     /// <summary>
     /// Loads a Hugging Face checkpoint directory (<c>config.json</c> and safetensors, single or sharded). Weights are
-    /// converted to <paramref name="dtype"/> and moved to <paramref name="device"/> (CPU by default).
+    /// converted to <paramref name="dtype"/> and moved to <paramref name="device"/> (CPU by default). A compressed
+    /// checkpoint (<see cref="CompressedCheckpoint"/>) loads as it is: its projections stay quantized, factored or pruned.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">The checkpoint's tensors do not fit the config; the message names them.</exception>
     public static CausalLM FromPretrained(string directory, ScalarType dtype = ScalarType.Float32, Device? device = null)
@@ -72,6 +74,12 @@ public sealed class CausalLM : nn.Module
         var model = new CausalLM(config, dtype);
         try
         {
+            // A compressed checkpoint says which projections it stores compressed: build those modules first, so that
+            // the strict load below finds a place (and the right shape) for every stored tensor.
+            if (checkpoint is SafetensorsCheckpoint safetensors && CompressedCheckpoint.TryReadLayouts(safetensors.Metadata, out _, out var layouts))
+            {
+                CompressedCheckpoint.ApplyLayouts(model, layouts);
+            }
             CheckpointLoader.Load(model, checkpoint, new CheckpointLoadOptions
             {
                 // Some exporters save the rotary inv_freq buffer; it is derived state here. A tied head may be saved too.
@@ -182,4 +190,63 @@ public sealed class CausalLM : nn.Module
 
     /// <summary>Parameter count.</summary>
     public long ParameterCount => parameters().Sum(p => p.NumberOfElements);
+
+    /// <summary>
+    /// The compression of each block projection that is not a dense Linear, keyed by HF name (empty for a dense model).
+    /// Pruned projections kept as plain Linears are not listed (their weights are dense with zeros).
+    /// </summary>
+    public IReadOnlyDictionary<string, CompressedLinearLayout> CompressedLayers =>
+        BlockLinearNames.All(Config.NumHiddenLayers)
+            .Select(name => (name, module: GetBlockLinear(name)))
+            .Where(p => p.module is CompressedLinear)
+            .ToDictionary(p => p.name, p => ((CompressedLinear)p.module).Layout, StringComparer.Ordinal);
+
+    /// <summary>Sees the inputs of every block projection during forward passes (calibration); null turns it off.</summary>
+    internal ILinearInputObserver? LinearInputObserver
+    {
+        get => _model.Layers.Count > 0 ? _model.Layers[0].Mlp.InputObserver : null;
+        set
+        {
+            foreach (var layer in _model.Layers)
+            {
+                layer.SelfAttention.InputObserver = value;
+                layer.Mlp.InputObserver = value;
+            }
+        }
+    }
+
+    /// <summary>The module of the block projection <paramref name="name"/> (a Linear, or a <see cref="CompressedLinear"/>).</summary>
+    /// <exception cref="ArgumentException">Not the name of a block projection of this model.</exception>
+    internal nn.Module<Tensor, Tensor> GetBlockLinear(string name)
+    {
+        var (layer, attention, projection) = ParseBlockLinear(name);
+        return attention ? _model.Layers[layer].SelfAttention.GetProjection(projection) : _model.Layers[layer].Mlp.GetProjection(projection);
+    }
+
+    /// <summary>
+    /// Swaps the block projection <paramref name="name"/> for <paramref name="replacement"/> (which the model then owns),
+    /// disposing the old module and undoing the fusion of its group. Call <see cref="FuseProjections"/> afterwards to fuse
+    /// the groups whose projections are all still dense.
+    /// </summary>
+    internal void ReplaceBlockLinear(string name, nn.Module<Tensor, Tensor> replacement)
+    {
+        ArgumentNullException.ThrowIfNull(replacement);
+        var (layer, attention, projection) = ParseBlockLinear(name);
+        if (attention)
+        {
+            _model.Layers[layer].SelfAttention.ReplaceProjection(projection, replacement);
+        }
+        else
+        {
+            _model.Layers[layer].Mlp.ReplaceProjection(projection, replacement);
+        }
+    }
+
+    private (int Layer, bool Attention, string Projection) ParseBlockLinear(string name)
+    {
+        var parsed = BlockLinearNames.Parse(name);
+        return parsed.Layer < Config.NumHiddenLayers
+            ? parsed
+            : throw new ArgumentException($"'{name}' names layer {parsed.Layer}, but the model has {Config.NumHiddenLayers} layers.", nameof(name));
+    }
 }

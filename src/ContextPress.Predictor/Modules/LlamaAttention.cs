@@ -1,4 +1,5 @@
 using ContextPress.Predictor.Caching;
+using ContextPress.Predictor.Compression;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -8,10 +9,11 @@ namespace ContextPress.Predictor.Modules;
 /// <summary>Multi-head attention with GQA and RoPE (Llama/Qwen2/Mistral), appending to an <see cref="IKvCache"/>.</summary>
 internal sealed class LlamaAttention : nn.Module
 {
-    [ComponentName(Name = "q_proj")] private readonly Linear _qProj;
-    [ComponentName(Name = "k_proj")] private readonly Linear _kProj;
-    [ComponentName(Name = "v_proj")] private readonly Linear _vProj;
-    [ComponentName(Name = "o_proj")] private readonly Linear _oProj;
+    // Typed as modules, not Linear: compression may swap any projection for a compressed one (see ReplaceProjection).
+    [ComponentName(Name = "q_proj")] private nn.Module<Tensor, Tensor> _qProj;
+    [ComponentName(Name = "k_proj")] private nn.Module<Tensor, Tensor> _kProj;
+    [ComponentName(Name = "v_proj")] private nn.Module<Tensor, Tensor> _vProj;
+    [ComponentName(Name = "o_proj")] private nn.Module<Tensor, Tensor> _oProj;
     private readonly int _heads;
     private readonly int _kvHeads;
     private readonly int _headDim;
@@ -39,6 +41,7 @@ internal sealed class LlamaAttention : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, IKvCache? cache, int layer)
     {
         using var scope = NewDisposeScope();
+        InputObserver?.Observe(layer, LinearInputSite.AttentionInput, x);
         var b = x.shape[0];
         var t = x.shape[1];
         Tensor q, k, v;
@@ -70,8 +73,9 @@ internal sealed class LlamaAttention : nn.Module
         {
             // One query per head and no mask: let each KV head's query group play the part of the query positions,
             // so SDPA reads the cache as it is instead of a repeat_interleave copy per step.
-            var grouped = nn.functional.scaled_dot_product_attention(q.reshape(b, _kvHeads, groups, _headDim), k, v);
-            return _oProj.forward(grouped.reshape(b, 1, _heads * _headDim)).MoveToOuterDisposeScope();
+            var grouped = nn.functional.scaled_dot_product_attention(q.reshape(b, _kvHeads, groups, _headDim), k, v).reshape(b, 1, _heads * _headDim);
+            InputObserver?.Observe(layer, LinearInputSite.AttentionOutput, grouped);
+            return _oProj.forward(grouped).MoveToOuterDisposeScope();
         }
         if (groups > 1)
         {
@@ -82,24 +86,66 @@ internal sealed class LlamaAttention : nn.Module
             ? nn.functional.scaled_dot_product_attention(q, k, v, is_casual: t > 1)
             : nn.functional.scaled_dot_product_attention(q, k, v, attn_mask: mask);
         var merged = attended.transpose(1, 2).reshape(b, t, _heads * _headDim);
+        InputObserver?.Observe(layer, LinearInputSite.AttentionOutput, merged);
         return _oProj.forward(merged).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Sees the inputs of the projections during a forward pass (calibration); null (the default) costs nothing.</summary>
+    internal ILinearInputObserver? InputObserver { get; set; }
+
+    /// <summary>The projection named <paramref name="name"/> (<c>q_proj</c>, <c>k_proj</c>, <c>v_proj</c>, <c>o_proj</c>).</summary>
+    internal nn.Module<Tensor, Tensor> GetProjection(string name) => name switch
+    {
+        "q_proj" => _qProj,
+        "k_proj" => _kProj,
+        "v_proj" => _vProj,
+        "o_proj" => _oProj,
+        _ => throw new ArgumentException($"LlamaAttention has no projection '{name}'.", nameof(name)),
+    };
+
+    /// <summary>
+    /// Swaps a projection for <paramref name="replacement"/> (same input and output widths), undoing the q/k/v fusion when
+    /// it involves q, k or v. The old module is disposed.
+    /// </summary>
+    internal void ReplaceProjection(string name, nn.Module<Tensor, Tensor> replacement)
+    {
+        var old = GetProjection(name);
+        if (name != "o_proj")
+        {
+            // The other projections' parameters are views of the packed matrix; they keep its storage alive.
+            _qkvWeight?.Dispose();
+            _qkvBias?.Dispose();
+            _qkvWeight = null;
+            _qkvBias = null;
+        }
+        register_module(name, null!);
+        register_module(name, replacement);
+        switch (name)
+        {
+            case "q_proj": _qProj = replacement; break;
+            case "k_proj": _kProj = replacement; break;
+            case "v_proj": _vProj = replacement; break;
+            default: _oProj = replacement; break;
+        }
+        old.Dispose();
     }
 
     /// <summary>
     /// Packs q/k/v into one matrix (one matmul per step instead of three). The three parameters become views of it, so
-    /// the state dict keeps HF names and no memory is duplicated. Call after the model is on its device.
+    /// the state dict keeps HF names and no memory is duplicated. Call after the model is on its device. Projections that
+    /// compression replaced are not fused (each runs its own module).
     /// </summary>
     public void FuseProjections()
     {
-        if (_qkvWeight is not null)
+        if (_qkvWeight is not null || _qProj is not Linear q || _kProj is not Linear k || _vProj is not Linear v)
         {
             return;
         }
         using var grad = no_grad();
-        _qkvWeight = Pack([_qProj, _kProj, _vProj], l => l.weight!, (l, p) => l.weight = p);
-        if (_qProj.bias is not null)
+        _qkvWeight = Pack([q, k, v], l => l.weight!, (l, p) => l.weight = p);
+        if (q.bias is not null)
         {
-            _qkvBias = Pack([_qProj, _kProj, _vProj], l => l.bias!, (l, p) => l.bias = p);
+            _qkvBias = Pack([q, k, v], l => l.bias!, (l, p) => l.bias = p);
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class LlamaDecoderLayer : nn.Module
     {
         _index = index;
         _selfAttn = new LlamaAttention(config, dtype);
-        _mlp = new LlamaMlp(config, dtype);
+        _mlp = new LlamaMlp(config, dtype, index);
         _inputLayerNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype);
         _postAttentionLayerNorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, dtype);
         RegisterComponents();
@@ -30,6 +30,12 @@ internal sealed class LlamaDecoderLayer : nn.Module
         var y = h + _mlp.forward(_postAttentionLayerNorm.forward(h));
         return y.MoveToOuterDisposeScope();
     }
+
+    /// <summary>The attention block.</summary>
+    internal LlamaAttention SelfAttention => _selfAttn;
+
+    /// <summary>The MLP block.</summary>
+    internal LlamaMlp Mlp => _mlp;
 
     public void FuseProjections()
     {

@@ -30,6 +30,9 @@ internal sealed class LlamaModel : nn.Module
         _rotary = new RotaryEmbedding(config.HeadDimension, config.RopeTheta, config.RopeScaling);
     }
 
+    /// <summary>The decoder layers.</summary>
+    internal IList<LlamaDecoderLayer> Layers => _layers;
+
     /// <summary>The input embedding matrix [vocab, hidden] (shared by a tied output head).</summary>
     public Parameter EmbeddingWeight => _embedTokens.weight!;
 

@@ -28,6 +28,23 @@ public sealed class SafetensorsCheckpoint : ICheckpointReader
     /// <inheritdoc />
     public IReadOnlyCollection<string> TensorNames => _byName.Keys;
 
+    /// <summary>The files' <c>__metadata__</c> maps merged (a key the first file sets wins); empty when none has one.</summary>
+    public IReadOnlyDictionary<string, string> Metadata
+    {
+        get
+        {
+            var merged = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var file in _files)
+            {
+                foreach (var (key, value) in file.Metadata)
+                {
+                    merged.TryAdd(key, value);
+                }
+            }
+            return merged;
+        }
+    }
+
     /// <summary>The stored entry of a tensor (dtype, shape, offsets).</summary>
     /// <exception cref="KeyNotFoundException">No tensor of that name.</exception>
     public SafetensorsTensorInfo GetInfo(string name) => Find(name).Tensors[name];
