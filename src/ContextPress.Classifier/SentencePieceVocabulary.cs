@@ -114,11 +114,15 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
     public int TokenToId(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if (token == "<mask>")
+        return token switch
         {
-            return MaskId;
-        }
-        return _tokenizer.Vocabulary.TryGetValue(token, out int spmId) ? ToModelId(spmId, token) : UnkId;
+            "<s>" => ClsId,
+            "<pad>" => PadId,
+            "</s>" => SepId,
+            "<unk>" => UnkId,
+            "<mask>" => MaskId,
+            _ => _tokenizer.Vocabulary.TryGetValue(token, out int spmId) ? ToModelId(spmId, token) : UnkId,
+        };
     }
 
     /// <inheritdoc />
