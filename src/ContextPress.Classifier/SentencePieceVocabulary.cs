@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text.Json;
+using Google.Protobuf;
 using Microsoft.ML.Tokenizers;
 
 namespace ContextPress.Classifier;
@@ -25,21 +27,27 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
     /// <summary>The file name of XLM-R's SentencePiece model in a Hugging Face checkpoint.</summary>
     public const string ModelFileName = "sentencepiece.bpe.model";
 
+    /// <summary>The file name of a Hugging Face fast tokenizer, read when the SentencePiece model is absent.</summary>
+    public const string TokenizerJsonFileName = "tokenizer.json";
+
     /// <summary>fairseq's shift of SentencePiece ids (HF <c>XLMRobertaTokenizer.fairseq_offset</c>).</summary>
     public const int FairseqOffset = 1;
 
     private readonly SentencePieceTokenizer _tokenizer;
     private readonly int _spmSize;
+    private readonly int _offset;
 
-    private SentencePieceVocabulary(SentencePieceTokenizer tokenizer, string identity)
+    private SentencePieceVocabulary(SentencePieceTokenizer tokenizer, string identity, int offset)
     {
         _tokenizer = tokenizer;
         _spmSize = tokenizer.Vocabulary.Count;
+        _offset = offset;
         Identity = identity;
     }
 
     /// <inheritdoc />
-    public int Count => _spmSize + FairseqOffset + 1;
+    /// <remarks>SentencePiece size + 2 for a <c>.model</c> file (fairseq specials and <c>&lt;mask&gt;</c>); the vocabulary's size for <c>tokenizer.json</c>, which holds them.</remarks>
+    public int Count => _offset == 0 ? _spmSize : _spmSize + _offset + 1;
 
     /// <inheritdoc />
     /// <remarks><c>&lt;s&gt;</c> = 0.</remarks>
@@ -58,7 +66,7 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
     public int UnkId => 3;
 
     /// <summary>Gets the <c>&lt;mask&gt;</c> id: the last one.</summary>
-    public int MaskId => _spmSize + FairseqOffset;
+    public int MaskId => Count - 1;
 
     /// <inheritdoc />
     public string Identity { get; }
@@ -67,20 +75,69 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
     /// <remarks><c>▁</c> (U+2581): the mark of a piece that starts a word.</remarks>
     public string PiecePrefix => "\u2581";
 
-    /// <summary>Loads <c>sentencepiece.bpe.model</c> from a model directory, or a <c>.model</c> file.</summary>
+    /// <summary>
+    /// Loads <c>sentencepiece.bpe.model</c> from a model directory, else its <c>tokenizer.json</c> (Unigram); or a
+    /// <c>.model</c> or <c>tokenizer.json</c> file.
+    /// </summary>
     /// <param name="directoryOrFile">The directory or file.</param>
     /// <returns>The tokenizer.</returns>
-    /// <exception cref="FileNotFoundException">The directory has no SentencePiece model.</exception>
+    /// <exception cref="FileNotFoundException">The directory has neither file.</exception>
+    /// <exception cref="InvalidDataException"><c>tokenizer.json</c> is not a Unigram tokenizer in XLM-R's id order.</exception>
     public static SentencePieceVocabulary Load(string directoryOrFile)
     {
         ArgumentException.ThrowIfNullOrEmpty(directoryOrFile);
-        string path = Directory.Exists(directoryOrFile) ? Path.Combine(directoryOrFile, ModelFileName) : directoryOrFile;
+        string path = directoryOrFile;
+        if (Directory.Exists(directoryOrFile))
+        {
+            path = Path.Combine(directoryOrFile, ModelFileName);
+            if (!File.Exists(path) && File.Exists(Path.Combine(directoryOrFile, TokenizerJsonFileName)))
+            {
+                path = Path.Combine(directoryOrFile, TokenizerJsonFileName);
+            }
+        }
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"No SentencePiece model at '{path}' (an XLM-R checkpoint needs {ModelFileName}).", path);
+            throw new FileNotFoundException($"No SentencePiece model at '{path}' (an XLM-R checkpoint needs {ModelFileName} or {TokenizerJsonFileName}).", path);
         }
         using var stream = File.OpenRead(path);
-        return Create(stream);
+        return path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? FromTokenizerJson(stream) : Create(stream);
+    }
+
+    /// <summary>
+    /// Builds the tokenizer from a Hugging Face <c>tokenizer.json</c> whose model is Unigram (XLM-R's fast tokenizer):
+    /// its <c>[piece, score]</c> list, already in HF id order (<c>&lt;s&gt; &lt;pad&gt; &lt;/s&gt; &lt;unk&gt;</c> ...
+    /// <c>&lt;mask&gt;</c>), and its <c>Precompiled</c> normalizer's character map are written into a SentencePiece
+    /// <c>ModelProto</c> (Microsoft.ML.Tokenizers 2.0.1 reads no <c>tokenizer.json</c>), so ids need no offset.
+    /// </summary>
+    /// <param name="json">The <c>tokenizer.json</c> stream.</param>
+    /// <returns>The tokenizer.</returns>
+    /// <exception cref="InvalidDataException">Not a Unigram tokenizer, or the specials are not at ids 0–3.</exception>
+    public static SentencePieceVocabulary FromTokenizerJson(Stream json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        if (!root.TryGetProperty("model", out var model) || !model.TryGetProperty("type", out var type) || type.GetString() != "Unigram"
+            || !model.TryGetProperty("vocab", out var vocab) || vocab.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException("tokenizer.json is not a Unigram tokenizer (model.type 'Unigram' with a vocab list).");
+        }
+
+        var pieces = new List<(string Piece, float Score)>();
+        foreach (var entry in vocab.EnumerateArray())
+        {
+            pieces.Add((entry[0].GetString() ?? string.Empty, (float)entry[1].GetDouble()));
+        }
+        string[] specials = ["<s>", "<pad>", "</s>", "<unk>"];
+        if (pieces.Count <= specials.Length || !specials.Select((s, i) => pieces[i].Piece == s).All(x => x))
+        {
+            throw new InvalidDataException("tokenizer.json does not start with XLM-R's <s> <pad> </s> <unk>.");
+        }
+
+        byte[] proto = WriteModelProto(pieces, FindPrecompiledCharsMap(root.TryGetProperty("normalizer", out var normalizer) ? normalizer : default));
+        var tokenizer = SentencePieceTokenizer.Create(new MemoryStream(proto), addBeginningOfSentence: false, addEndOfSentence: false);
+        string identity = $"hf-unigram{pieces.Count}:{Convert.ToHexStringLower(SHA256.HashData(proto))[..16]}";
+        return new SentencePieceVocabulary(tokenizer, identity, offset: 0);
     }
 
     /// <summary>Builds the tokenizer from a SentencePiece <c>ModelProto</c> stream (Unigram or BPE).</summary>
@@ -94,7 +151,7 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
         byte[] bytes = buffer.ToArray();
         var tokenizer = SentencePieceTokenizer.Create(new MemoryStream(bytes), addBeginningOfSentence: false, addEndOfSentence: false);
         string identity = $"spm{tokenizer.Vocabulary.Count}:{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}";
-        return new SentencePieceVocabulary(tokenizer, identity);
+        return new SentencePieceVocabulary(tokenizer, identity, FairseqOffset);
     }
 
     /// <summary>Maps a SentencePiece id to the HF id (fairseq order).</summary>
@@ -107,7 +164,8 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
         "<pad>" => PadId,
         "</s>" => SepId,
         "<unk>" => UnkId,
-        _ => spmId == _tokenizer.UnknownId ? UnkId : spmId + FairseqOffset,
+        "<mask>" => MaskId,
+        _ => spmId == _tokenizer.UnknownId ? UnkId : spmId + _offset,
     };
 
     /// <inheritdoc />
@@ -161,6 +219,99 @@ public sealed class SentencePieceVocabulary : ITokenClassifierVocabulary
             pieces[i] = (new WordPiece(ToModelId(token.Id, token.Value), token.Value), start);
         }
         return pieces;
+    }
+
+    private static byte[]? FindPrecompiledCharsMap(JsonElement normalizer)
+    {
+        if (normalizer.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        if (normalizer.TryGetProperty("type", out var kind) && kind.GetString() == "Precompiled"
+            && normalizer.TryGetProperty("precompiled_charsmap", out var map) && map.GetString() is { Length: > 0 } base64)
+        {
+            return Convert.FromBase64String(base64);
+        }
+        if (normalizer.TryGetProperty("normalizers", out var list) && list.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var inner in list.EnumerateArray())
+            {
+                if (FindPrecompiledCharsMap(inner) is { } found)
+                {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A SentencePiece <c>ModelProto</c>: pieces (field 1), trainer_spec (2: Unigram, XLM-R's special ids), normalizer_spec (3).</summary>
+    private static byte[] WriteModelProto(List<(string Piece, float Score)> pieces, byte[]? charsMap)
+    {
+        const int normal = 1, unknown = 2, control = 3, userDefined = 4;
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        for (int i = 0; i < pieces.Count; i++)
+        {
+            var (piece, score) = pieces[i];
+            int kind = i switch
+            {
+                3 => unknown,
+                < 3 => control,
+                _ when i == pieces.Count - 1 && piece == "<mask>" => userDefined,
+                _ => normal,
+            };
+            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(Message(o =>
+            {
+                o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+                o.WriteString(piece);
+                o.WriteTag(2, WireFormat.WireType.Fixed32);
+                o.WriteFloat(score);
+                o.WriteTag(3, WireFormat.WireType.Varint);
+                o.WriteEnum(kind);
+            }));
+        }
+
+        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(Message(o =>
+        {
+            o.WriteTag(3, WireFormat.WireType.Varint);
+            o.WriteEnum(1); // UNIGRAM
+            foreach (var (field, id) in new[] { (40, 3), (41, 0), (42, 2), (43, 1) }) // unk, bos, eos, pad
+            {
+                o.WriteTag(field, WireFormat.WireType.Varint);
+                o.WriteInt32(id);
+            }
+        }));
+
+        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(Message(o =>
+        {
+            o.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            o.WriteString(charsMap is null ? "identity" : "nmt_nfkc");
+            if (charsMap is not null)
+            {
+                o.WriteTag(2, WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(ByteString.CopyFrom(charsMap));
+            }
+            foreach (int field in new[] { 3, 4, 5 }) // add_dummy_prefix, remove_extra_whitespaces, escape_whitespaces
+            {
+                o.WriteTag(field, WireFormat.WireType.Varint);
+                o.WriteBool(true);
+            }
+        }));
+        output.Flush();
+        return stream.ToArray();
+    }
+
+    private static ByteString Message(Action<CodedOutputStream> write)
+    {
+        using var stream = new MemoryStream();
+        var output = new CodedOutputStream(stream);
+        write(output);
+        output.Flush();
+        return ByteString.CopyFrom(stream.ToArray());
     }
 
     private static bool IsInPlace(ReadOnlySpan<char> text, ReadOnlySpan<char> normalized)

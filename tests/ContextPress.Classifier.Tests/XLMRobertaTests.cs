@@ -178,3 +178,48 @@ public sealed class XLMRobertaTests
         Assert.Contains("gpt2", unsupported.Message, StringComparison.Ordinal);
     }
 }
+
+public sealed class TokenizerJsonTests
+{
+    /// <summary>The tiny model as a Hugging Face fast tokenizer would save it: HF id order, Unigram, a normalizer sequence.</summary>
+    private static string TokenizerJson()
+    {
+        var vocab = new List<object[]> { new object[] { "<s>", 0.0 }, new object[] { "<pad>", 0.0 }, new object[] { "</s>", 0.0 }, new object[] { "<unk>", 0.0 } };
+        vocab.AddRange(TinyXlmr.Pieces.Select(p => new object[] { p.Piece, (double)p.Score }));
+        vocab.Add(["<mask>", 0.0]);
+        return System.Text.Json.JsonSerializer.Serialize(new
+        {
+            version = "1.0",
+            normalizer = new { type = "Sequence", normalizers = new object[] { new { type = "Replace", pattern = new { Regex = " {2,}" }, content = " " } } },
+            pre_tokenizer = new { type = "Metaspace", replacement = "\u2581", prepend_scheme = "always", split = true },
+            model = new { type = "Unigram", unk_id = 3, vocab, byte_fallback = false },
+        });
+    }
+
+    [Fact]
+    public void ATokenizerJsonGivesTheSameIdsAsTheSentencePieceModel()
+    {
+        var dir = Directory.CreateTempSubdirectory("cp-hfjson-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, SentencePieceVocabulary.TokenizerJsonFileName), TokenizerJson());
+            var fromJson = SentencePieceVocabulary.Load(dir); // no sentencepiece.bpe.model here
+            var fromModel = TinyXlmr.Vocabulary;
+            Assert.Equal(fromModel.Count, fromJson.Count);
+            Assert.Equal(fromModel.MaskId, fromJson.MaskId);
+            Assert.Equal(fromModel.MaskId, fromJson.TokenToId("<mask>"));
+            foreach (string text in new[] { "the cats sat on Paris, 12!", "Question: is France the capital?", "€ dog ran $5" })
+            {
+                Assert.Equal(fromModel.Tokenize(text), fromJson.Tokenize(text));
+            }
+            Assert.NotEqual(fromModel.Identity, fromJson.Identity);
+
+            File.WriteAllText(Path.Combine(dir, SentencePieceVocabulary.TokenizerJsonFileName), """{"model": {"type": "BPE", "vocab": {}}}""");
+            Assert.Throws<InvalidDataException>(() => SentencePieceVocabulary.Load(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+}
