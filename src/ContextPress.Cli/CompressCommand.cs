@@ -88,7 +88,7 @@ internal sealed class CompressCommand
 
     private readonly Option<string> _model = new("--model")
     {
-        Description = "The LLMLingua-2 checkpoint directory for --scorer llmlingua2: config.json, model.safetensors and vocab.txt (BERT) or sentencepiece.bpe.model (XLM-R).",
+        Description = "The LLMLingua-2 checkpoint directory for --scorer llmlingua2: config.json, model.safetensors and vocab.txt (BERT) or sentencepiece.bpe.model / tokenizer.json (XLM-R).",
         HelpName = "DIR",
     };
 
