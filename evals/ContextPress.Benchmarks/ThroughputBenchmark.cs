@@ -61,7 +61,7 @@ internal static class ThroughputBenchmark
         return 0;
     }
 
-    private static string LoadCorpus(string directory)
+    internal static string LoadCorpus(string directory)
     {
         string path = Path.Combine(directory, "lost-in-the-middle_nq-open-oracle.jsonl.gz");
         if (!File.Exists(path))
@@ -95,7 +95,7 @@ internal static class ThroughputBenchmark
         return builder.ToString();
     }
 
-    private static string TakeTokens(string corpus, int tokens, ITokenCounter counter)
+    internal static string TakeTokens(string corpus, int tokens, ITokenCounter counter)
     {
         int index = counter is TiktokenTokenCounter tiktoken
             ? tiktoken.Tokenizer.GetIndexByTokenCount(corpus, tokens, out _, out _)

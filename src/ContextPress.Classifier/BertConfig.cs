@@ -4,12 +4,14 @@ using ContextPress.Torch.HuggingFace;
 namespace ContextPress.Classifier;
 
 /// <summary>
-/// The fields of a Hugging Face BERT <c>config.json</c> (<c>BertForTokenClassification</c>) that the encoder needs.
-/// Property names follow the file (snake_case through <see cref="HfConfig.SerializerOptions"/>).
+/// The fields of a Hugging Face BERT-family <c>config.json</c> (<c>BertForTokenClassification</c>,
+/// <c>XLMRobertaForTokenClassification</c>) that the encoder needs; the two share every size and differ only in
+/// <see cref="ModelType"/> (RoBERTa's position numbering). Property names follow the file (snake_case through
+/// <see cref="HfConfig.SerializerOptions"/>).
 /// </summary>
 public sealed record BertConfig
 {
-    /// <summary><c>model_type</c>: <c>bert</c>.</summary>
+    /// <summary><c>model_type</c>: <c>bert</c>, <c>xlm-roberta</c> or <c>roberta</c>.</summary>
     public string ModelType { get; init; } = "bert";
 
     /// <summary>Vocabulary size (rows of the word embedding).</summary>
@@ -59,6 +61,21 @@ public sealed record BertConfig
     [JsonIgnore]
     public int LabelCount => NumLabels ?? (Id2Label is { Count: > 0 } labels ? labels.Count : 2);
 
+    /// <summary>Gets a value indicating whether the model numbers positions the RoBERTa way (<c>xlm-roberta</c>, <c>roberta</c>).</summary>
+    [JsonIgnore]
+    public bool IsRoberta => ModelType is "xlm-roberta" or "roberta";
+
+    /// <summary>
+    /// Gets the first position id of a sequence: 0 for BERT; <c>pad_token_id + 1</c> for RoBERTa, whose
+    /// <c>create_position_ids_from_input_ids</c> numbers real tokens from there (so XLM-R's 514 rows hold 512 tokens).
+    /// </summary>
+    [JsonIgnore]
+    public int FirstPosition => IsRoberta ? PadTokenId + 1 : 0;
+
+    /// <summary>Gets the longest sequence, special tokens included, that the position table can number.</summary>
+    [JsonIgnore]
+    public int MaxSequenceLength => MaxPositionEmbeddings - FirstPosition;
+
     /// <summary>Gets the width of one attention head.</summary>
     [JsonIgnore]
     public int HeadDim => HiddenSize / NumAttentionHeads;
@@ -80,12 +97,22 @@ public sealed record BertConfig
     {
         if (VocabSize <= 0 || HiddenSize <= 0 || NumHiddenLayers <= 0 || NumAttentionHeads <= 0 || IntermediateSize <= 0 || MaxPositionEmbeddings <= 0 || TypeVocabSize <= 0 || LabelCount <= 0)
         {
-            throw new InvalidDataException("BERT config sizes must be positive.");
+            throw new InvalidDataException("Config sizes (vocab_size, hidden_size, layers, heads, intermediate_size, max_position_embeddings, type_vocab_size, labels) must be positive.");
         }
 
         if (HiddenSize % NumAttentionHeads != 0)
         {
             throw new InvalidDataException($"hidden_size {HiddenSize} is not a multiple of num_attention_heads {NumAttentionHeads}.");
+        }
+
+        if (ModelType is not ("bert" or "xlm-roberta" or "roberta"))
+        {
+            throw new InvalidDataException($"model_type '{ModelType}' is not supported (bert, xlm-roberta, roberta).");
+        }
+
+        if (MaxSequenceLength < 3 || PadTokenId < 0 || PadTokenId >= VocabSize)
+        {
+            throw new InvalidDataException($"max_position_embeddings {MaxPositionEmbeddings} and pad_token_id {PadTokenId} leave no room for a sequence.");
         }
 
         if (PositionEmbeddingType != "absolute")

@@ -12,25 +12,27 @@ namespace ContextPress.Classifier;
 /// Parameter names follow the Hugging Face checkpoint: <c>bert.embeddings.word_embeddings.weight</c>,
 /// <c>bert.encoder.layer.0.attention.self.query.weight</c>, ..., <c>classifier.weight</c>.
 /// </summary>
-public sealed class BertForTokenClassification : nn.Module<Tensor, Tensor, Tensor>
+public sealed class BertForTokenClassification : TokenClassificationModel
 {
     [ComponentName(Name = "bert")] private readonly BertModel _bert;
     [ComponentName(Name = "classifier")] private readonly Linear _classifier;
 
     /// <summary>Initializes a new instance of the <see cref="BertForTokenClassification"/> class with PyTorch's default (random) initialization, in eval mode.</summary>
-    /// <param name="config">The configuration.</param>
-    public BertForTokenClassification(BertConfig config) : base(nameof(BertForTokenClassification))
+    /// <param name="config">The configuration (<c>model_type</c> <c>bert</c>).</param>
+    /// <exception cref="ArgumentException">The configuration is a RoBERTa one.</exception>
+    public BertForTokenClassification(BertConfig config) : base(nameof(BertForTokenClassification), Checked(config))
     {
-        ArgumentNullException.ThrowIfNull(config);
-        Config = config.Validated();
-        _bert = new BertModel(config);
-        _classifier = nn.Linear(config.HiddenSize, config.LabelCount, hasBias: true, dtype: ScalarType.Float32);
+        _bert = new BertModel(Config);
+        _classifier = nn.Linear(Config.HiddenSize, Config.LabelCount, hasBias: true, dtype: ScalarType.Float32);
         RegisterComponents();
         eval();
     }
 
-    /// <summary>Gets the configuration.</summary>
-    public BertConfig Config { get; }
+    /// <inheritdoc />
+    private protected override BertModel Encoder => _bert;
+
+    /// <inheritdoc />
+    private protected override Linear Classifier => _classifier;
 
     /// <summary>
     /// Maps checkpoint names to module keys: drops tensors a token-classification BERT does not use
@@ -48,7 +50,7 @@ public sealed class BertForTokenClassification : nn.Module<Tensor, Tensor, Tenso
     /// <param name="directory">The model directory.</param>
     /// <returns>The model, in eval mode on the CPU.</returns>
     /// <exception cref="CheckpointMismatchException">The checkpoint lacks, adds or mis-shapes a tensor.</exception>
-    public static BertForTokenClassification FromPretrained(string directory)
+    public static new BertForTokenClassification FromPretrained(string directory)
     {
         var config = BertConfig.Load(directory);
         using var checkpoint = SafetensorsCheckpoint.Open(directory);
@@ -60,34 +62,16 @@ public sealed class BertForTokenClassification : nn.Module<Tensor, Tensor, Tenso
     /// <param name="checkpoint">The weights (the caller keeps ownership).</param>
     /// <returns>The model, in eval mode on the CPU.</returns>
     /// <exception cref="CheckpointMismatchException">The checkpoint lacks, adds or mis-shapes a tensor.</exception>
-    public static BertForTokenClassification FromCheckpoint(BertConfig config, ICheckpointReader checkpoint)
-    {
-        ArgumentNullException.ThrowIfNull(checkpoint);
-        var model = new BertForTokenClassification(config);
-        try
-        {
-            CheckpointLoader.Load(model, checkpoint, new CheckpointLoadOptions { MapName = MapCheckpointName });
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        model.eval();
-        return model;
-    }
+    public static BertForTokenClassification FromCheckpoint(BertConfig config, ICheckpointReader checkpoint) =>
+        Load(new BertForTokenClassification(config), checkpoint, MapCheckpointName);
 
-    /// <summary>Per-token logits [batch, seq, num_labels].</summary>
-    /// <param name="inputIds">Token ids [batch, seq], int64.</param>
-    /// <param name="attentionMask">[batch, seq]: 1 for tokens, 0 for padding.</param>
-    /// <returns>The logits; rows at padding positions are meaningless.</returns>
-    public override Tensor forward(Tensor inputIds, Tensor attentionMask)
+    private static BertConfig Checked(BertConfig config)
     {
-        ArgumentNullException.ThrowIfNull(inputIds);
-        ArgumentNullException.ThrowIfNull(attentionMask);
-        using var scope = NewDisposeScope();
-        using var grad = no_grad();
-        var hidden = _bert.forward(inputIds, attentionMask);
-        return _classifier.forward(hidden).MoveToOuterDisposeScope();
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Validated().IsRoberta)
+        {
+            throw new ArgumentException($"model_type '{config.ModelType}' is a RoBERTa model: use {nameof(XLMRobertaForTokenClassification)}.", nameof(config));
+        }
+        return config;
     }
 }

@@ -4,14 +4,16 @@ using System.Text.Json;
 using ContextPress.Scoring;
 using ContextPress.Text;
 using ContextPress.Tokens;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ContextPress.Classifier;
 
 /// <summary>
-/// LLMLingua-2's token classifier as an <see cref="ITokenScorer"/>: a BERT token-classification model
-/// (e.g. <c>microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank</c>) gives each WordPiece token
-/// P(keep), and a word's probability is the mean over its pieces.
+/// LLMLingua-2's token classifier as an <see cref="ITokenScorer"/>: a BERT or XLM-RoBERTa token-classification model
+/// (<c>microsoft/llmlingua-2-bert-base-multilingual-cased-meetingbank</c>,
+/// <c>microsoft/llmlingua-2-xlm-roberta-large-meetingbank</c>) gives each piece P(keep), and a word's probability is
+/// the mean over its pieces.
 /// </summary>
 /// <remarks>
 /// <para>Reference behaviour (microsoft/LLMLingua @ e0e9d99, see <c>shared/reference/llmlingua2.md</c>):</para>
@@ -27,10 +29,18 @@ namespace ContextPress.Classifier;
 /// own tokens. A chunk that still overflows (one huge word) is split into several rows at word boundaries.</item>
 /// </list>
 /// <para>
-/// Words come from the compressor; each word's text (with its leading whitespace) is tokenized on its own, so
-/// every piece belongs to exactly one word. Where the compressor's words coincide with BERT's pre-tokens (the
-/// reference segmentation), this is the reference's token stream. The <c>[NEWi]</c> aliases the reference adds for
-/// multi-piece force tokens are not reproduced: their embedding rows are not in the checkpoint (note A.3).
+/// Words come from the compressor. For BERT each word's text is tokenized on its own (the reference's words are BERT
+/// pre-tokens, so this is its token stream); for XLM-R each run of words not separated by whitespace is tokenized at
+/// once, as SentencePiece sees it, and every piece goes to the word it starts in.
+/// </para>
+/// <para>
+/// Force tokens (note A.3, prompt_compressor.py l.788–797): a forced word whose text is entry <c>i</c> of
+/// <see cref="TokenClassifierScorerOptions.ForceTokens"/> and which the tokenizer does not make exactly one piece
+/// (<c>"\n"</c>, <c>"Question:"</c>) is fed to the model as the single added token <c>[NEWi]</c>, id
+/// <c>len(tokenizer) + i</c>, as the reference's text replacement does; its embedding row is the mean row that
+/// transformers' <c>resize_token_embeddings</c> gives (see <see cref="TokenClassificationModel.AddTokens(int)"/>).
+/// Forced words score 1.0. With <see cref="TokenClassifierScorerOptions.ForceReserveDigit"/>, every piece containing
+/// a digit counts 1.0 in its word's mean (the reference's per-token <c>force_reserve_digit</c>, l.2276–2290).
 /// </para>
 /// <para>Thread-safe: forward passes are serialized on the model.</para>
 /// </remarks>
@@ -39,17 +49,25 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
     /// <summary>The reference's sequence length, special tokens included (<c>max_seq_len = 512</c>, l.102).</summary>
     public const int MaxSequenceLength = 512;
 
-    private readonly BertForTokenClassification _model;
-    private readonly WordPieceVocabulary _vocabulary;
+    /// <summary>The reference's <c>max_force_token</c>: how many <c>[NEWi]</c> tokens it adds (l.95–116).</summary>
+    public const int MaxForceTokens = 100;
+
+    private readonly TokenClassificationModel _model;
+    private readonly ITokenClassifierVocabulary _vocabulary;
+    private readonly Dictionary<string, int> _addedTokenIds;
+    private readonly long _clsId;
+    private readonly long _sepId;
+    private readonly Device _device;
     private readonly bool _ownsModel;
     private readonly Lock _gate = new();
 
     /// <summary>Initializes a new instance of the <see cref="TokenClassifierScorer"/> class.</summary>
-    /// <param name="model">The token classifier (fp32, CPU).</param>
-    /// <param name="vocabulary">Its WordPiece vocabulary.</param>
-    /// <param name="options">Label and batching settings; defaults when null.</param>
+    /// <param name="model">The token classifier (fp32), on the device it should run on.</param>
+    /// <param name="vocabulary">Its tokenizer (<see cref="WordPieceVocabulary"/> for BERT, <see cref="SentencePieceVocabulary"/> for XLM-R).</param>
+    /// <param name="options">Label, batching and force-token settings; defaults when null.</param>
     /// <param name="ownsModel">Dispose <paramref name="model"/> with this scorer.</param>
-    public TokenClassifierScorer(BertForTokenClassification model, WordPieceVocabulary vocabulary, TokenClassifierScorerOptions? options = null, bool ownsModel = false)
+    /// <remarks>Gives <paramref name="model"/> the reference's 100 added-token rows (<see cref="TokenClassificationModel.AddTokens(int)"/>) when it lacks them.</remarks>
+    public TokenClassifierScorer(TokenClassificationModel model, ITokenClassifierVocabulary vocabulary, TokenClassifierScorerOptions? options = null, bool ownsModel = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(vocabulary);
@@ -62,19 +80,38 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxBatchSize must be positive.");
         }
-        if (model.Config.MaxPositionEmbeddings < MaxSequenceLength)
+        ArgumentNullException.ThrowIfNull(Options.ForceTokens);
+        if (Options.ForceTokens.Count > MaxForceTokens)
         {
-            MaxChunkTokens = model.Config.MaxPositionEmbeddings - 2;
+            throw new ArgumentOutOfRangeException(nameof(options), $"{Options.ForceTokens.Count} force tokens: the reference allows at most {MaxForceTokens}.");
         }
-        else
+        if (vocabulary.Count > model.Config.VocabSize)
         {
-            MaxChunkTokens = MaxSequenceLength - 2;
+            throw new ArgumentException($"The tokenizer has {vocabulary.Count} ids but the model only {model.Config.VocabSize} rows: they do not belong together.", nameof(vocabulary));
         }
 
+        MaxChunkTokens = Math.Min(model.Config.MaxSequenceLength, MaxSequenceLength) - 2;
         _model = model;
         _vocabulary = vocabulary;
         _ownsModel = ownsModel;
         model.eval();
+        model.AddTokens(Math.Max(0, vocabulary.Count + MaxForceTokens - model.Config.VocabSize));
+        _device = model.parameters().First().device;
+        _addedTokenIds = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < Options.ForceTokens.Count; i++)
+        {
+            string token = Options.ForceTokens[i];
+            if (string.IsNullOrEmpty(token))
+            {
+                throw new ArgumentException("Force tokens cannot be null or empty.", nameof(options));
+            }
+            if (vocabulary.Tokenize(token).Count != 1)
+            {
+                _addedTokenIds.TryAdd(token, vocabulary.Count + i); // token_map[t] = "[NEW{i}]", first index wins as in the dict
+            }
+        }
+        _clsId = Options.ReferenceRowTokens ? vocabulary.TokenToId("[CLS]") : vocabulary.ClsId;
+        _sepId = Options.ReferenceRowTokens ? vocabulary.TokenToId("[SEP]") : vocabulary.SepId;
         ChunkTokenCounter = new WordPieceTokenCounter(vocabulary);
         Fingerprint = ComputeFingerprint(model, vocabulary, Options);
     }
@@ -85,22 +122,53 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
     /// <inheritdoc />
     public string Fingerprint { get; }
 
+    /// <summary>Gets the model.</summary>
+    public TokenClassificationModel Model => _model;
+
+    /// <summary>Gets the tokenizer.</summary>
+    public ITokenClassifierVocabulary Vocabulary => _vocabulary;
+
     /// <inheritdoc />
-    /// <remarks>510 for a 512-position model: the row also holds <c>[CLS]</c> and <c>[SEP]</c>.</remarks>
+    /// <remarks>510 for a 512-position model (BERT 512 rows, XLM-R 514): the row also holds <c>[CLS]</c> and <c>[SEP]</c>.</remarks>
     public int MaxChunkTokens { get; }
 
     /// <inheritdoc />
     public ITokenCounter? ChunkTokenCounter { get; }
 
-    /// <summary>Loads the model (<c>config.json</c> + safetensors) and <c>vocab.txt</c> from a model directory.</summary>
+    /// <summary>
+    /// Loads a model directory, choosing BERT or XLM-R from <c>config.json</c>'s <c>model_type</c>: the safetensors
+    /// weights and <c>vocab.txt</c> (BERT) or <c>sentencepiece.bpe.model</c> (XLM-R).
+    /// </summary>
     /// <param name="directory">The directory.</param>
     /// <param name="options">Scorer settings.</param>
+    /// <param name="device">Where to run; the CPU when null.</param>
     /// <returns>A scorer that owns the model.</returns>
-    public static TokenClassifierScorer FromPretrained(string directory, TokenClassifierScorerOptions? options = null)
+    /// <exception cref="DirectoryNotFoundException">The directory does not exist.</exception>
+    /// <exception cref="FileNotFoundException">A file the model needs is missing.</exception>
+    /// <exception cref="InvalidDataException">The config is invalid or of an unsupported model type.</exception>
+    public static TokenClassifierScorer FromPretrained(string directory, TokenClassifierScorerOptions? options = null, Device? device = null)
     {
-        var vocabulary = WordPieceVocabulary.Load(directory);
-        var model = BertForTokenClassification.FromPretrained(directory);
-        return new TokenClassifierScorer(model, vocabulary, options, ownsModel: true);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        if (!Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"Model directory '{directory}' does not exist.");
+        }
+        var config = BertConfig.Load(directory);
+        ITokenClassifierVocabulary vocabulary = config.IsRoberta ? SentencePieceVocabulary.Load(directory) : WordPieceVocabulary.Load(directory);
+        var model = TokenClassificationModel.FromPretrained(directory);
+        try
+        {
+            if (device is not null && device.type != DeviceType.CPU)
+            {
+                model.to(device);
+            }
+            return new TokenClassifierScorer(model, vocabulary, options, ownsModel: true);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -125,7 +193,8 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
                 var row = batch[b];
                 for (int p = 0; p < row.Words.Count; p++)
                 {
-                    sums[row.Chunk][row.Words[p]] += keep[b][p + 1]; // +1: [CLS]
+                    bool digit = Options.ForceReserveDigit && row.Digits[p];
+                    sums[row.Chunk][row.Words[p]] += digit ? 1.0 : keep[b][p + 1]; // +1: [CLS]
                     counts[row.Chunk][row.Words[p]]++;
                 }
             }
@@ -147,29 +216,72 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         void AddRows(int chunkIndex, WordScoringChunk chunk, List<Row> target)
         {
             var words = chunk.Words.Span;
-            var ids = new List<long>();
-            var owners = new List<int>();
+            var row = new RowBuilder(chunkIndex, this, target);
             for (int w = 0; w < words.Length; w++)
             {
-                var pieces = _vocabulary.Tokenize(words[w].Slice(chunk.Text));
-                int take = Math.Min(pieces.Count, MaxChunkTokens);
-                if (ids.Count + take > MaxChunkTokens)
+                ReadOnlySpan<char> core = words[w].Core(chunk.Text);
+                if ((words[w].Traits & WordTraits.Forced) != 0 && _addedTokenIds.Count > 0
+                    && _addedTokenIds.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(core, out int added))
                 {
-                    target.Add(Row.Create(chunkIndex, ids, owners, _vocabulary));
-                    ids = [];
-                    owners = [];
+                    row.Add(w, [new WordPiece(added, core.ToString())]); // the reference's [NEWi]
+                    continue;
                 }
-                for (int p = 0; p < take; p++)
+
+                if (_vocabulary is SentencePieceVocabulary sentencePiece)
                 {
-                    ids.Add(pieces[p].Id);
-                    owners.Add(w);
+                    // A run of words with no whitespace between them is one SentencePiece segment.
+                    int last = w;
+                    while (last + 1 < words.Length && words[last + 1].Start == words[last + 1].CoreStart && !IsAddedToken(words[last + 1], chunk.Text))
+                    {
+                        last++;
+                    }
+                    AddRun(sentencePiece, chunk.Text, words, w, last, row);
+                    w = last;
+                    continue;
                 }
+
+                row.Add(w, _vocabulary.Tokenize(core));
             }
-            if (ids.Count > 0)
-            {
-                target.Add(Row.Create(chunkIndex, ids, owners, _vocabulary));
-            }
+            row.Flush();
         }
+    }
+
+    private bool IsAddedToken(WordSpan word, string text) =>
+        (word.Traits & WordTraits.Forced) != 0 && _addedTokenIds.Count > 0
+        && _addedTokenIds.GetAlternateLookup<ReadOnlySpan<char>>().ContainsKey(word.Core(text));
+
+    private static void AddRun(SentencePieceVocabulary vocabulary, string text, ReadOnlySpan<WordSpan> words, int first, int last, RowBuilder row)
+    {
+        int runStart = words[first].CoreStart;
+        var pieces = vocabulary.TokenizeAligned(text.AsSpan(runStart, words[last].End - runStart), out bool aligned);
+        if (!aligned)
+        {
+            // Normalization moved characters (NFKC, folded whitespace): pieces cannot be placed, so words go one by one.
+            for (int w = first; w <= last; w++)
+            {
+                row.Add(w, vocabulary.Tokenize(words[w].Core(text)));
+            }
+            return;
+        }
+
+        int owner = first;
+        var current = new List<WordPiece>();
+        foreach (var (piece, start) in pieces)
+        {
+            int next = owner;
+            while (next < last && runStart + start >= words[next + 1].CoreStart)
+            {
+                next++;
+            }
+            if (next != owner)
+            {
+                row.Add(owner, current);
+                current = [];
+                owner = next;
+            }
+            current.Add(piece);
+        }
+        row.Add(owner, current);
     }
 
     /// <summary>Runs rows of ids (each with [CLS] and [SEP]) as one padded batch; returns P(keep) per position.</summary>
@@ -178,7 +290,7 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         int longest = rows.Max(r => r.Length);
         var ids = new long[rows.Count * longest];
         var mask = new long[rows.Count * longest];
-        Array.Fill(ids, _vocabulary.PadId);
+        Array.Fill(ids, (long)_vocabulary.PadId);
         for (int b = 0; b < rows.Count; b++)
         {
             rows[b].CopyTo(ids, b * longest);
@@ -190,10 +302,10 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         {
             using var scope = NewDisposeScope();
             using var grad = no_grad();
-            var inputIds = tensor(ids, [rows.Count, longest]);
-            var attention = tensor(mask, [rows.Count, longest]);
+            var inputIds = tensor(ids, [rows.Count, longest], device: _device);
+            var attention = tensor(mask, [rows.Count, longest], device: _device);
             var logits = _model.forward(inputIds, attention);
-            var keep = logits.softmax(-1).select(-1, Options.KeepLabel).contiguous();
+            var keep = logits.to_type(ScalarType.Float32).softmax(-1).select(-1, Options.KeepLabel).cpu().contiguous();
             flat = keep.data<float>().ToArray();
         }
 
@@ -205,12 +317,15 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         return result;
     }
 
-    /// <summary>Splits text into the reference's mBERT words (<see cref="BertWordSegmenter"/>); used by the compressor's reference mode.</summary>
+    /// <summary>
+    /// Splits text into the reference's words, used by the compressor's reference mode: mBERT's
+    /// (<see cref="BertWordSegmenter"/>) or, for XLM-R, SentencePiece's (<see cref="ReferenceWordSplitter"/>).
+    /// </summary>
     /// <param name="text">The text.</param>
     /// <param name="forceTokens">Force tokens, each occurrence a word of its own.</param>
     /// <param name="words">Receives the words.</param>
     public void Split(ReadOnlySpan<char> text, IReadOnlyList<string> forceTokens, List<WordSpan> words) =>
-        BertWordSegmenter.Instance.Split(text, forceTokens, words);
+        (_model.Config.IsRoberta ? (IWordSegmenter)ReferenceWordSplitter.Instance : BertWordSegmenter.Instance).Split(text, forceTokens, words);
 
     /// <inheritdoc />
     public void Dispose()
@@ -221,7 +336,7 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
         }
     }
 
-    private static string ComputeFingerprint(BertForTokenClassification model, WordPieceVocabulary vocabulary, TokenClassifierScorerOptions options)
+    private static string ComputeFingerprint(TokenClassificationModel model, ITokenClassifierVocabulary vocabulary, TokenClassifierScorerOptions options)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(model.Config)));
@@ -237,20 +352,68 @@ public sealed class TokenClassifierScorer : ITokenScorer, IWordSegmenter, IDispo
                 hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(sample.data<float>().ToArray().AsSpan()));
                 hash.AppendData(BitConverter.GetBytes(flat.to_type(ScalarType.Float64).sum().item<double>()));
             }
+            if (model.AddedTokenEmbeddings() is { } added)
+            {
+                hash.AppendData(BitConverter.GetBytes(added.to_type(ScalarType.Float64).sum().item<double>()));
+            }
         }
+        hash.AppendData(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(options.ForceTokens)));
+        hash.AppendData(Encoding.UTF8.GetBytes($"digits={options.ForceReserveDigit};rows={options.ReferenceRowTokens}"));
         string digest = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
-        return $"llmlingua2-bert/v1/{model.Config.ModelType}/{digest}/vocab-{vocabulary.Identity}/fp32/keep{options.KeepLabel}";
+        return $"llmlingua2/v2/{model.Config.ModelType}/{digest}/vocab-{vocabulary.Identity}/fp32/keep{options.KeepLabel}";
     }
 
-    private sealed record Row(int Chunk, long[] Ids, List<int> Words)
+    private sealed record Row(int Chunk, long[] Ids, List<int> Words, List<bool> Digits);
+
+    /// <summary>Packs words' pieces into rows of at most <see cref="MaxChunkTokens"/>, cutting only between words.</summary>
+    private sealed class RowBuilder(int chunk, TokenClassifierScorer scorer, List<Row> target)
     {
-        public static Row Create(int chunk, List<long> pieces, List<int> owners, WordPieceVocabulary vocabulary)
+        private List<long> _ids = [];
+        private List<int> _owners = [];
+        private List<bool> _digits = [];
+
+        public void Add(int word, IReadOnlyList<WordPiece> pieces)
         {
-            var ids = new long[pieces.Count + 2];
-            ids[0] = vocabulary.ClsId;
-            pieces.CopyTo(ids, 1);
-            ids[^1] = vocabulary.SepId;
-            return new Row(chunk, ids, owners);
+            int take = Math.Min(pieces.Count, scorer.MaxChunkTokens);
+            if (_ids.Count + take > scorer.MaxChunkTokens)
+            {
+                Flush();
+            }
+            for (int p = 0; p < take; p++)
+            {
+                _ids.Add(pieces[p].Id);
+                _owners.Add(word);
+                _digits.Add(pieces[p].Piece.AsSpan().IndexOfAnyInRange('0', '9') >= 0 || HasUnicodeDigit(pieces[p].Piece));
+            }
+        }
+
+        public void Flush()
+        {
+            if (_ids.Count == 0)
+            {
+                return;
+            }
+            var ids = new long[_ids.Count + 2];
+            ids[0] = scorer._clsId;
+            _ids.CopyTo(ids, 1);
+            ids[^1] = scorer._sepId;
+            target.Add(new Row(chunk, ids, _owners, _digits));
+            _ids = [];
+            _owners = [];
+            _digits = [];
+        }
+
+        // Python's re \d matches every Unicode decimal digit (Nd), as .NET's char.IsDigit does.
+        private static bool HasUnicodeDigit(string piece)
+        {
+            foreach (char c in piece)
+            {
+                if (char.IsDigit(c))
+                {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }
@@ -263,4 +426,26 @@ public sealed record TokenClassifierScorerOptions
 
     /// <summary>Gets the number of rows per forward pass; the reference's <c>max_batch_size</c> is 50.</summary>
     public int MaxBatchSize { get; init; } = 50;
+
+    /// <summary>
+    /// Gets the reference's <c>force_tokens</c>, in its order (at most 100): a forced word equal to entry <c>i</c> that
+    /// the tokenizer does not make one piece is fed to the model as the added token <c>[NEWi]</c>. Pass the list given
+    /// to <see cref="ContextPress.Compression.PromptCompressionOptions.ForceTokens"/>.
+    /// </summary>
+    public IReadOnlyList<string> ForceTokens { get; init; } = [];
+
+    /// <summary>
+    /// Gets a value indicating whether every piece containing a digit counts 1.0 in its word's mean (the reference's
+    /// <c>force_reserve_digit</c>, applied per token). For reference parity set this and leave the compressor's
+    /// word-level <see cref="ContextPress.Compression.PromptCompressionOptions.ForceReserveDigit"/> off.
+    /// </summary>
+    public bool ForceReserveDigit { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether rows open and close with the ids of the strings <c>"[CLS]"</c> and <c>"[SEP]"</c>
+    /// as the reference's <c>TokenClfDataset</c> builds them (default true; note A.5): the same as the tokenizer's own for
+    /// BERT, but <c>&lt;unk&gt;</c> (3) for XLM-R, whose vocabulary lacks them. False: the tokenizer's own
+    /// (<c>&lt;s&gt;</c>, <c>&lt;/s&gt;</c>), as in training.
+    /// </summary>
+    public bool ReferenceRowTokens { get; init; } = true;
 }

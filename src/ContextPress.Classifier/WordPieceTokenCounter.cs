@@ -2,18 +2,18 @@ using ContextPress.Tokens;
 
 namespace ContextPress.Classifier;
 
-/// <summary>Counts tokens in a BERT checkpoint's own WordPiece vocabulary (no <c>[CLS]</c>/<c>[SEP]</c>), for chunking.</summary>
+/// <summary>Counts tokens in a token-classification checkpoint's own vocabulary (WordPiece or SentencePiece; no special tokens), for chunking.</summary>
 public sealed class WordPieceTokenCounter : ITokenCounter
 {
-    private readonly WordPieceVocabulary _vocabulary;
+    private readonly ITokenClassifierVocabulary _vocabulary;
 
     /// <summary>Initializes a new instance of the <see cref="WordPieceTokenCounter"/> class.</summary>
     /// <param name="vocabulary">The vocabulary.</param>
-    public WordPieceTokenCounter(WordPieceVocabulary vocabulary)
+    public WordPieceTokenCounter(ITokenClassifierVocabulary vocabulary)
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         _vocabulary = vocabulary;
-        EncodingName = $"wordpiece:{vocabulary.Identity}";
+        EncodingName = $"{(vocabulary is SentencePieceVocabulary ? "sentencepiece" : "wordpiece")}:{vocabulary.Identity}";
     }
 
     /// <inheritdoc />

@@ -27,7 +27,7 @@ public readonly record struct WordPiece(int Id, string Piece)
 /// </para>
 /// <para>Cased (mBERT <c>bert-base-multilingual-cased</c>): no lower-casing, no accent stripping. Thread-safe.</para>
 /// </remarks>
-public sealed class WordPieceVocabulary
+public sealed class WordPieceVocabulary : ITokenClassifierVocabulary
 {
     // HF BasicTokenizer._is_punctuation: ASCII 33-47, 58-64, 91-96, 123-126, or any Unicode P* category.
     private const string Punctuation = @"\p{P}!-/:-@\[-`{-~";
@@ -35,10 +35,28 @@ public sealed class WordPieceVocabulary
 
     private readonly BertTokenizer _tokenizer;
 
-    private WordPieceVocabulary(BertTokenizer tokenizer, string identity)
+    private readonly Dictionary<string, int> _ids;
+
+    private WordPieceVocabulary(BertTokenizer tokenizer, Dictionary<string, int> ids, string identity)
     {
         _tokenizer = tokenizer;
+        _ids = ids;
         Identity = identity;
+        Count = ids.Count == 0 ? 0 : ids.Values.Max() + 1;
+    }
+
+    /// <inheritdoc />
+    public int Count { get; }
+
+    /// <inheritdoc />
+    /// <remarks><c>##</c>: the mark of a piece continuing a word.</remarks>
+    public string PiecePrefix => "##";
+
+    /// <inheritdoc />
+    public int TokenToId(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return _ids.TryGetValue(token, out int id) ? id : UnkId;
     }
 
     /// <summary>Gets the <c>[CLS]</c> id.</summary>
@@ -82,11 +100,13 @@ public sealed class WordPieceVocabulary
 
         // Special tokens have to reach the pre-tokenizer too, or "[SEP]" in text would be split into "[", "SEP", "]".
         var specials = new Dictionary<string, int>(StringComparer.Ordinal);
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         using (var reader = new StreamReader(new MemoryStream(bytes)))
         {
             int id = 0;
             for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine(), id++)
             {
+                ids.TryAdd(line, id);
                 if (line is "[CLS]" or "[SEP]" or "[PAD]" or "[UNK]" or "[MASK]")
                 {
                     specials[line] = id;
@@ -103,7 +123,7 @@ public sealed class WordPieceVocabulary
             SplitOnSpecialTokens = true,
             PreTokenizer = new RegexPreTokenizer(s_preTokenizer, specials),
         };
-        return new WordPieceVocabulary(BertTokenizer.Create(new MemoryStream(bytes), options), identity);
+        return new WordPieceVocabulary(BertTokenizer.Create(new MemoryStream(bytes), options), ids, identity);
     }
 
     /// <summary>Tokenizes <paramref name="text"/> into WordPiece tokens, without <c>[CLS]</c>/<c>[SEP]</c>.</summary>

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using ContextPress.Classifier;
 using ContextPress.Compression;
 using ContextPress.Scoring;
 using ContextPress.Tokens;
+using ContextPress.Torch;
 
 namespace ContextPress.Cli;
 
@@ -77,6 +79,26 @@ internal sealed class CompressCommand
         Description = "Keep a force token repeated with nothing kept in between only once.",
     };
 
+    private readonly Option<string> _scorer = new("--scorer")
+    {
+        Description = "Word scorer: 'default' (embedded statistical scorer, no model) or 'llmlingua2' (an LLMLingua-2 token classifier, BERT or XLM-R, from --model).",
+        HelpName = "default|llmlingua2",
+        DefaultValueFactory = _ => "default",
+    };
+
+    private readonly Option<string> _model = new("--model")
+    {
+        Description = "The LLMLingua-2 checkpoint directory for --scorer llmlingua2: config.json, model.safetensors and vocab.txt (BERT) or sentencepiece.bpe.model / tokenizer.json (XLM-R).",
+        HelpName = "DIR",
+    };
+
+    private readonly Option<string> _device = new("--device")
+    {
+        Description = "Where the llmlingua2 scorer runs: auto (CUDA when available), cpu, cuda or cuda:N.",
+        HelpName = "auto|cpu|cuda",
+        DefaultValueFactory = _ => "auto",
+    };
+
     private readonly Option<bool> _quiet = CommonOptions.Quiet();
 
     private CompressCommand(CliStreams streams)
@@ -101,6 +123,9 @@ internal sealed class CompressCommand
             handler._report,
             handler._sample,
             handler._dropConsecutive,
+            handler._scorer,
+            handler._model,
+            handler._device,
             handler._quiet,
         };
         command.SetAction(handler.RunAsync);
@@ -111,7 +136,10 @@ internal sealed class CompressCommand
     {
         CompressSettings settings = ReadSettings(parseResult);
         CliInputText input = await ReadInputAsync(settings, cancellationToken).ConfigureAwait(false);
-        PromptCompressor compressor = settings.Encoding == TokenEncoding.Cl100kBase ? s_cl100k.Value : s_o200k.Value;
+        using TokenClassifierScorer? classifier = settings.Classifier is { } model ? LoadClassifier(model, settings.Options) : null;
+        PromptCompressor compressor = classifier is not null
+            ? new PromptCompressor(classifier, TiktokenTokenCounter.Get(settings.Encoding))
+            : settings.Encoding == TokenEncoding.Cl100kBase ? s_cl100k.Value : s_o200k.Value;
         PromptCompressionResult result;
         try
         {
@@ -172,6 +200,8 @@ internal sealed class CompressCommand
             throw CliException.Usage(ex.Message);
         }
 
+        ClassifierSettings? classifier = ReadClassifier(parseResult, options.ForceTokens);
+
         InputSource source = sample ? InputSource.Sample
             : inputPath is not null ? (inputPath == "-" ? InputSource.Stdin : InputSource.File)
             : _streams.StdinIsRedirected ? InputSource.Stdin : InputSource.Sample;
@@ -183,7 +213,66 @@ internal sealed class CompressCommand
             reportPath,
             ParseEncoding(parseResult.GetValue(_encoding) ?? "o200k"),
             options,
+            classifier,
             parseResult.GetValue(_quiet));
+    }
+
+    private ClassifierSettings? ReadClassifier(ParseResult parseResult, IReadOnlyList<string> forceTokens)
+    {
+        string scorer = (parseResult.GetValue(_scorer) ?? "default").Trim();
+        string? model = parseResult.GetValue(_model);
+        bool llmlingua2 = scorer.ToUpperInvariant() switch
+        {
+            "DEFAULT" => false,
+            "LLMLINGUA2" or "LLMLINGUA-2" => true,
+            _ => throw CliException.Usage($"--scorer '{scorer}' is unknown; use 'default' or 'llmlingua2'"),
+        };
+
+        if (!llmlingua2)
+        {
+            if (model is not null)
+            {
+                throw CliException.Usage("--model needs --scorer llmlingua2 (the default scorer has no model)");
+            }
+
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw CliException.Usage("--scorer llmlingua2 needs --model DIR (an LLMLingua-2 checkpoint directory)");
+        }
+
+        if (forceTokens.Count > TokenClassifierScorer.MaxForceTokens)
+        {
+            throw CliException.Usage($"--force-tokens gives {forceTokens.Count} tokens; the llmlingua2 scorer takes at most {TokenClassifierScorer.MaxForceTokens}");
+        }
+
+        TorchSharp.torch.Device device;
+        try
+        {
+            device = TorchDevices.Resolve(parseResult.GetValue(_device));
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage(ex.ParamName is null ? ex.Message : ex.Message.Replace($" (Parameter '{ex.ParamName}')", "", StringComparison.Ordinal));
+        }
+
+        return new ClassifierSettings(model, device);
+    }
+
+    private static TokenClassifierScorer LoadClassifier(ClassifierSettings settings, PromptCompressionOptions options)
+    {
+        try
+        {
+            // The scorer feeds the same force tokens to the model as the reference does ([NEWi] for multi-piece ones).
+            return TokenClassifierScorer.FromPretrained(settings.ModelDirectory, new TokenClassifierScorerOptions { ForceTokens = options.ForceTokens }, settings.Device);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or System.Text.Json.JsonException
+            or ContextPress.Torch.Checkpoints.CheckpointMismatchException or NotSupportedException or ArgumentException)
+        {
+            throw CliException.Input($"cannot load model: {ex.Message}", ex);
+        }
     }
 
     private static double ParseRate(string text)
@@ -295,5 +384,8 @@ internal sealed class CompressCommand
         string? ReportPath,
         TokenEncoding Encoding,
         PromptCompressionOptions Options,
+        ClassifierSettings? Classifier,
         bool Quiet);
+
+    private sealed record ClassifierSettings(string ModelDirectory, TorchSharp.torch.Device Device);
 }

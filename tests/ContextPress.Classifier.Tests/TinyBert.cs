@@ -41,6 +41,13 @@ internal static class TinyBert
     public static BertForTokenClassification Create(int seed = 7)
     {
         var model = new BertForTokenClassification(Config);
+        Randomize(model, seed);
+        return model;
+    }
+
+    /// <summary>Overwrites every parameter from a private generator (LayerNorm weights near 1, the rest small).</summary>
+    public static void Randomize(TokenClassificationModel model, int seed)
+    {
         using var scope = NewDisposeScope();
         using var grad = no_grad();
         using var generator = new Generator((ulong)seed);
@@ -49,7 +56,6 @@ internal static class TinyBert
             var noise = randn(p.shape, generator: generator);
             p.copy_(name.EndsWith("LayerNorm.weight", StringComparison.Ordinal) ? 1 + (0.1 * noise) : 0.2 * noise);
         }
-        return model;
     }
 
     /// <summary>Writes config.json, model.safetensors and vocab.txt to a fresh directory.</summary>

@@ -5,16 +5,24 @@ using static TorchSharp.torch;
 
 namespace ContextPress.Classifier.Modules;
 
-/// <summary>Word + absolute position + token-type embeddings, then LayerNorm (HF <c>BertEmbeddings</c>, dropout omitted: inference only).</summary>
+/// <summary>
+/// Word + absolute position + token-type embeddings, then LayerNorm (HF <c>BertEmbeddings</c> and
+/// <c>XLMRobertaEmbeddings</c>; dropout omitted: inference only).
+/// </summary>
 internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor>
 {
     [ComponentName(Name = "word_embeddings")] private readonly Embedding _wordEmbeddings;
     [ComponentName(Name = "position_embeddings")] private readonly Embedding _positionEmbeddings;
     [ComponentName(Name = "token_type_embeddings")] private readonly Embedding _tokenTypeEmbeddings;
     [ComponentName(Name = "LayerNorm")] private readonly LayerNorm _layerNorm;
+    private readonly BertConfig _config;
+
+    // Rows for ids past the vocabulary (the reference's [NEWi]); a plain field, not a parameter: checkpoints lack them.
+    private Tensor? _addedRows;
 
     public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
     {
+        _config = config;
         _wordEmbeddings = nn.Embedding(config.VocabSize, config.HiddenSize, dtype: ScalarType.Float32);
         _positionEmbeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize, dtype: ScalarType.Float32);
         _tokenTypeEmbeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize, dtype: ScalarType.Float32);
@@ -22,15 +30,73 @@ internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    /// <summary>Embeds <paramref name="inputIds"/> [batch, seq]; positions 0..seq-1, token type 0 (HF's default when none is given).</summary>
+    /// <summary>Gets the number of rows after the vocabulary.</summary>
+    public int AddedTokenCount => _addedRows is null ? 0 : (int)_addedRows.shape[0];
+
+    /// <summary>Gets the rows after the vocabulary, or null.</summary>
+    public Tensor? AddedRows => _addedRows;
+
+    /// <summary>Gets the word-embedding table [vocab, hidden].</summary>
+    public Tensor WordEmbeddingWeight => _wordEmbeddings.weight!;
+
+    /// <summary>Replaces the rows after the vocabulary with <paramref name="rows"/> [n, hidden] (copied, on the table's device).</summary>
+    public void SetAddedRows(Tensor rows)
+    {
+        var copy = rows.detach().to(ScalarType.Float32, WordEmbeddingWeight.device).clone().DetachFromDisposeScope();
+        _addedRows?.Dispose();
+        _addedRows = copy;
+    }
+
+    /// <summary>
+    /// Embeds <paramref name="inputIds"/> [batch, seq]; token type 0 (HF's default when none is given). Positions are
+    /// 0..seq-1 for BERT; for RoBERTa they are HF's <c>create_position_ids_from_input_ids</c>: real tokens count up from
+    /// <c>pad_token_id + 1</c>, padding ids sit at <c>pad_token_id</c>.
+    /// </summary>
     public override Tensor forward(Tensor inputIds)
     {
         using var scope = NewDisposeScope();
         long seq = inputIds.shape[1];
-        var positions = arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        Tensor positions;
+        if (_config.IsRoberta)
+        {
+            var notPad = inputIds.ne(_config.PadTokenId).to_type(ScalarType.Int64);
+            positions = (notPad.cumsum(1) * notPad) + _config.PadTokenId;
+        }
+        else
+        {
+            positions = arange(seq, dtype: ScalarType.Int64, device: inputIds.device).unsqueeze(0);
+        }
+
         var types = zeros_like(inputIds);
-        var sum = _wordEmbeddings.forward(inputIds) + _positionEmbeddings.forward(positions) + _tokenTypeEmbeddings.forward(types);
+        var words = _addedRows is null ? _wordEmbeddings.forward(inputIds) : EmbedWithAddedRows(inputIds);
+        var sum = words + _positionEmbeddings.forward(positions) + _tokenTypeEmbeddings.forward(types);
         return _layerNorm.forward(sum).MoveToOuterDisposeScope();
+    }
+
+    private Tensor EmbedWithAddedRows(Tensor inputIds)
+    {
+        long vocab = _config.VocabSize;
+        var added = inputIds.ge(vocab);
+        var inVocab = _wordEmbeddings.forward(inputIds.clamp_max(vocab - 1));
+        if (!added.any().item<bool>())
+        {
+            return inVocab;
+        }
+
+        MoveAddedRows(inputIds.device);
+        var extra = _addedRows!.index_select(0, (inputIds - vocab).clamp(0, _addedRows.shape[0] - 1).flatten()).view(inputIds.shape[0], inputIds.shape[1], -1);
+        return where(added.unsqueeze(-1), extra, inVocab);
+    }
+
+    private void MoveAddedRows(Device device)
+    {
+        // Module.to() does not see a plain field: follow the inputs' device on first use there.
+        if (_addedRows is not null && _addedRows.device != device)
+        {
+            var moved = _addedRows.to(device).DetachFromDisposeScope();
+            _addedRows.Dispose();
+            _addedRows = moved;
+        }
     }
 }
 
@@ -155,7 +221,10 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     }
 }
 
-/// <summary>HF <c>BertModel</c> without the pooler (token classification builds it with <c>add_pooling_layer=False</c>).</summary>
+/// <summary>
+/// HF <c>BertModel</c> without the pooler (token classification builds it with <c>add_pooling_layer=False</c>);
+/// also HF <c>XLMRobertaModel</c>, whose layers are BERT's and whose embeddings differ only in position numbering.
+/// </summary>
 internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor>
 {
     [ComponentName(Name = "embeddings")] private readonly BertEmbeddings _embeddings;
@@ -167,6 +236,9 @@ internal sealed class BertModel : nn.Module<Tensor, Tensor, Tensor>
         _encoder = new BertEncoder(config);
         RegisterComponents();
     }
+
+    /// <summary>Gets the embeddings.</summary>
+    public BertEmbeddings Embeddings => _embeddings;
 
     /// <summary>Hidden states [batch, seq, hidden] for <paramref name="inputIds"/> [batch, seq] and <paramref name="attentionMask"/> [batch, seq] (1 = token, 0 = padding).</summary>
     public override Tensor forward(Tensor inputIds, Tensor attentionMask)
