@@ -171,7 +171,9 @@ internal sealed class HistoryPlan
         {
             if (state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document)
             {
-                referenced.UnionWith(CredentialValues.Extract(state.Item.Text));
+                referenced.UnionWith(state.JsonSession is { } session
+                    ? CredentialValues.Extract(state.Item.Text, session.Document.RootElement)
+                    : CredentialValues.Extract(state.Item.Text));
             }
         }
 
