@@ -90,12 +90,11 @@ public sealed partial class ContextCompressor
         int total = plan.TotalTokens;
         try
         {
-            // When the newest observation alone is over budget, shrink it first without losing a value, so older
-            // items (the login, the password list) need not all go.
-            foreach (ItemState state in plan.OversizedProtected())
+            // While over budget, shrink the newest observation first without losing a value (its prose, nulls and empty
+            // fields go), so older items (the login, the password list, the e-mail with the date) need not become stubs.
+            foreach (ItemState state in plan.ShrinkableProtected(total))
             {
-                int protectedTokens = plan.ProtectedTokens;
-                if (protectedTokens <= budget)
+                if (total <= budget)
                 {
                     break;
                 }
