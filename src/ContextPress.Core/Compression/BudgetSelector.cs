@@ -1,3 +1,4 @@
+using System.Buffers;
 using ContextPress.Text;
 
 namespace ContextPress.Compression;
@@ -6,6 +7,9 @@ namespace ContextPress.Compression;
 internal static class BudgetSelector
 {
     private const int Buckets = 1 << 16;
+
+    /// <summary>Below this many words, sorting them beats clearing and scanning every bucket.</summary>
+    private const int SortedSelectionWords = 4096;
 
     /// <summary>
     /// Adds to <paramref name="kept"/> the most probable words not yet kept, until their weights reach
@@ -19,10 +23,23 @@ internal static class BudgetSelector
             return 0;
         }
 
+        return probabilities.Length < SortedSelectionWords
+            ? SelectSorted(probabilities, weights, kept, budget)
+            : SelectByBuckets(probabilities, weights, kept, budget);
+    }
+
+    /// <summary><see cref="Select"/> as a counting sort over all buckets: linear time for long texts.</summary>
+    internal static int SelectByBuckets(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int budget)
+    {
+        if (budget <= 0)
+        {
+            return 0;
+        }
+
         int added = 0;
 
         // A counting sort over 65,536 probability buckets: O(n), no per-word allocation, deterministic.
-        long[] bucketWeights = System.Buffers.ArrayPool<long>.Shared.Rent(Buckets);
+        long[] bucketWeights = ArrayPool<long>.Shared.Rent(Buckets);
         try
         {
             Array.Clear(bucketWeights, 0, Buckets);
@@ -72,7 +89,83 @@ internal static class BudgetSelector
         }
         finally
         {
-            System.Buffers.ArrayPool<long>.Shared.Return(bucketWeights);
+            ArrayPool<long>.Shared.Return(bucketWeights);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Select"/> for short texts (most JSON strings): the same buckets and boundary, found by sorting the
+    /// words not yet kept instead of clearing and scanning all 65,536 buckets.
+    /// </summary>
+    internal static int SelectSorted(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int budget)
+    {
+        if (budget <= 0)
+        {
+            return 0;
+        }
+
+        long[] order = ArrayPool<long>.Shared.Rent(probabilities.Length);
+        try
+        {
+            int count = 0;
+            for (int w = 0; w < probabilities.Length; w++)
+            {
+                if (!kept[w])
+                {
+                    // Highest bucket first; the index only makes the key unique.
+                    order[count++] = ((long)(Buckets - 1 - Bucket(probabilities[w])) << 32) | (uint)w;
+                }
+            }
+
+            Span<long> sorted = order.AsSpan(0, count);
+            sorted.Sort();
+            long used = 0;
+            int boundary = -1;
+            for (int i = 0; i < count;)
+            {
+                int bucket = Buckets - 1 - (int)(sorted[i] >> 32);
+                long bucketWeight = 0;
+                for (; i < count && Buckets - 1 - (int)(sorted[i] >> 32) == bucket; i++)
+                {
+                    bucketWeight += weights[(int)(sorted[i] & uint.MaxValue)];
+                }
+
+                if (used + bucketWeight > budget)
+                {
+                    boundary = bucket;
+                    break;
+                }
+
+                used += bucketWeight;
+            }
+
+            int added = 0;
+            for (int w = 0; w < probabilities.Length; w++)
+            {
+                if (kept[w])
+                {
+                    continue;
+                }
+
+                int bucket = Bucket(probabilities[w]);
+                if (bucket > boundary)
+                {
+                    kept[w] = true;
+                    added++;
+                }
+                else if (bucket == boundary && used + weights[w] <= budget)
+                {
+                    kept[w] = true;
+                    used += weights[w];
+                    added++;
+                }
+            }
+
+            return added;
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(order);
         }
     }
 

@@ -90,12 +90,11 @@ public sealed partial class ContextCompressor
         int total = plan.TotalTokens;
         try
         {
-            // When the newest observation alone is over budget, shrink it first without losing a value, so older
-            // items (the login, the password list) need not all go.
-            foreach (ItemState state in plan.OversizedProtected())
+            // While over budget, shrink the newest observation first without losing a value (its prose, nulls and empty
+            // fields go), so older items (the login, the password list, the e-mail with the date) need not become stubs.
+            foreach (ItemState state in plan.ShrinkableProtected(total))
             {
-                int protectedTokens = plan.ProtectedTokens;
-                if (protectedTokens <= budget)
+                if (total <= budget)
                 {
                     break;
                 }
@@ -151,19 +150,19 @@ public sealed partial class ContextCompressor
         }
 
         DegradeLevel target = state.Level + 1;
-        string? text = target switch
+        (string? text, int textTokens) = target switch
         {
             DegradeLevel.Half => await CompressTextAsync(plan, state, 0.5, options, cancellationToken).ConfigureAwait(false),
             DegradeLevel.Quarter => await CompressTextAsync(plan, state, 0.25, options, cancellationToken).ConfigureAwait(false),
-            DegradeLevel.Stub => HistoryStub.Build(plan, state, StubDetail.Values, MaxStubValues),
-            DegradeLevel.MinimalStub => HistoryStub.Build(plan, state, StubDetail.BestRecord, MaxStubValues),
-            DegradeLevel.NamedStub => HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues),
-            _ => HistoryStub.Build(plan, state, StubDetail.Bare, MaxStubValues),
+            DegradeLevel.Stub => (HistoryStub.Build(plan, state, StubDetail.Values, MaxStubValues), -1),
+            DegradeLevel.MinimalStub => (HistoryStub.Build(plan, state, StubDetail.BestRecord, MaxStubValues), -1),
+            DegradeLevel.NamedStub => (HistoryStub.Build(plan, state, StubDetail.NamedValues, MaxStubValues), -1),
+            _ => (HistoryStub.Build(plan, state, StubDetail.Bare, MaxStubValues), -1),
         };
 
         int before = state.Tokens;
         state.Level = target;
-        int tokens = text is null ? before : MessageOverheadTokens + TokenCounter.CountTokens(text) + state.CallTokens;
+        int tokens = text is null ? before : MessageOverheadTokens + (textTokens >= 0 ? textTokens : TokenCounter.CountTokens(text)) + state.CallTokens;
         if (text is not null && tokens < before)
         {
             state.Apply(text, tokens, target >= DegradeLevel.Stub ? ContextAction.Stub : ContextAction.Compress);
@@ -181,6 +180,7 @@ public sealed partial class ContextCompressor
     {
         string original = state.Item.Text;
         string text;
+        int textTokens = -1;
         if (state.IsJson)
         {
             state.JsonSession ??= new JsonCompressionSession(original, JsonCompressor.ProseCompressor.TokenCounter);
@@ -197,7 +197,9 @@ public sealed partial class ContextCompressor
                 BoilerplateKeys = [],
             };
             jsonOptions.Validate();
-            text = (await JsonCompressor.CompressAtLevelAsync(state.JsonSession, 2, jsonOptions, cancellationToken).ConfigureAwait(false)).Json;
+            JsonCompressionResult json = await JsonCompressor.CompressAtLevelAsync(state.JsonSession, 2, jsonOptions, cancellationToken).ConfigureAwait(false);
+            text = json.Json;
+            textTokens = CountedAlike ? json.TokensAfter : -1;
         }
         else
         {
@@ -217,7 +219,7 @@ public sealed partial class ContextCompressor
         }
 
         int before = state.Tokens;
-        int tokens = MessageOverheadTokens + TokenCounter.CountTokens(text) + state.CallTokens;
+        int tokens = MessageOverheadTokens + (textTokens >= 0 ? textTokens : TokenCounter.CountTokens(text)) + state.CallTokens;
         if (tokens < before)
         {
             state.Apply(text, tokens, ContextAction.Compress);
@@ -258,12 +260,16 @@ public sealed partial class ContextCompressor
         }
     }
 
-    private async ValueTask<string?> CompressTextAsync(HistoryPlan plan, ItemState state, double rate, ContextCompressionOptions options, CancellationToken cancellationToken)
+    /// <summary>Gets a value indicating whether JSON results are counted as budgets are, so the JSON compressor's counts can be reused.</summary>
+    private bool CountedAlike => ReferenceEquals(JsonCompressor.ProseCompressor.TokenCounter, TokenCounter);
+
+    /// <summary>Compresses an item's text at <paramref name="rate"/>; returns the text (null when empty) and its tokens when already counted, else -1.</summary>
+    private async ValueTask<(string? Text, int TextTokens)> CompressTextAsync(HistoryPlan plan, ItemState state, double rate, ContextCompressionOptions options, CancellationToken cancellationToken)
     {
         string original = state.Item.Text;
         if (original.Length == 0)
         {
-            return null;
+            return (null, -1);
         }
 
         int target = Math.Max(8, (int)((state.OriginalTokens - MessageOverheadTokens - state.CallTokens) * rate));
@@ -286,7 +292,7 @@ public sealed partial class ContextCompressor
             };
             jsonOptions.Validate();
             JsonCompressionResult json = await JsonCompressor.CompressAsync(state.JsonSession, jsonOptions, cancellationToken).ConfigureAwait(false);
-            return json.Json;
+            return (json.Json, CountedAlike ? json.TokensAfter : -1);
         }
 
         PromptCompressionResult prose = await PromptCompressor.CompressAsync(
@@ -299,7 +305,7 @@ public sealed partial class ContextCompressor
                 IncludeWordLabels = false,
             },
             cancellationToken).ConfigureAwait(false);
-        return prose.Text;
+        return (prose.Text, -1);
     }
 
     [LoggerMessage(LogLevel.Debug, "Compressed a history of {Items} items from {TokensBefore} to {TokensAfter} tokens (budget {Budget}) in {ElapsedMs:F1} ms.")]

@@ -38,6 +38,53 @@ public static partial class CredentialValues
         return values;
     }
 
+    /// <summary>
+    /// Gets the credential values of a JSON tool result already parsed as <paramref name="root"/>: what
+    /// <see cref="Extract(string)"/> finds in <paramref name="text"/>, without reading it again.
+    /// </summary>
+    internal static IReadOnlyList<string> Extract(string text, JsonElement root)
+    {
+        List<string> values = [];
+        if (FieldNamePattern().IsMatch(text))
+        {
+            Collect(root, values);
+        }
+
+        return values;
+
+        static void Collect(JsonElement element, List<string> values)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    foreach (JsonProperty property in element.EnumerateObject())
+                    {
+                        if (property.Value.ValueKind == JsonValueKind.String)
+                        {
+                            if (Compression.Json.JsonElementText.TryGetName(property, out string? name) && IsCredentialName(name)
+                                && Compression.Json.JsonElementText.TryGetString(property.Value, out string? value))
+                            {
+                                Add(values, value);
+                            }
+                        }
+                        else
+                        {
+                            Collect(property.Value, values);
+                        }
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (JsonElement item in element.EnumerateArray())
+                    {
+                        Collect(item, values);
+                    }
+
+                    break;
+            }
+        }
+    }
+
     /// <summary>Gets a value indicating whether a field name names a credential (<c>password</c>, <c>accessToken</c>, <c>API-Key</c>, ...).</summary>
     /// <param name="name">The field name.</param>
     /// <returns><see langword="true"/> for credential names.</returns>

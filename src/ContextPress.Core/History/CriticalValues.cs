@@ -14,7 +14,7 @@ public static class CriticalValues
     public static IReadOnlyList<string> Extract(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var words = new List<WordSpan>();
+        var words = new List<WordSpan>(text.Length / 5);
         WordSplitter.Split(text, words);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var values = new List<string>();

@@ -171,7 +171,9 @@ internal sealed class HistoryPlan
         {
             if (state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document)
             {
-                referenced.UnionWith(CredentialValues.Extract(state.Item.Text));
+                referenced.UnionWith(state.JsonSession is { } session
+                    ? CredentialValues.Extract(state.Item.Text, session.Document.RootElement)
+                    : CredentialValues.Extract(state.Item.Text));
             }
         }
 
@@ -179,32 +181,29 @@ internal sealed class HistoryPlan
     }
 
     /// <summary>
-    /// Returns the protected tool results and documents that may be compressed without losing a value because the
-    /// protected items alone exceed the budget, largest first; none when the protected items that cannot shrink (system
-    /// messages, the request, calls) exceed it by themselves, since the budget stays out of reach anyway.
+    /// Returns the protected tool results and documents to compress without losing a value while the history of
+    /// <paramref name="total"/> tokens is over the budget, largest first. Their prose and empty fields cost less than
+    /// the values older items would lose as stubs, so they go first; none when the history fits, or when the protected
+    /// items that cannot shrink (system messages, the request, calls) exceed the budget by themselves.
     /// </summary>
-    public IReadOnlyList<ItemState> OversizedProtected()
+    public IReadOnlyList<ItemState> ShrinkableProtected(int total)
     {
-        int all = 0;
         int fixedTokens = 0;
-        foreach (ItemState state in _states.Where(s => s.Protected))
+        foreach (ItemState state in _states)
         {
-            all += state.Tokens;
-            bool shrinkable = state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !state.Item.Pinned && state.Item.Text.Length > 0;
-            fixedTokens += shrinkable ? 0 : state.Tokens;
+            fixedTokens += state.Protected && !IsShrinkableProtected(state) ? state.Tokens : 0;
         }
 
-        if (all <= Budget || fixedTokens >= Budget)
+        if (total <= Budget || fixedTokens >= Budget)
         {
             return [];
         }
 
-        return [.. _states.Where(s => s.Protected && s.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !s.Item.Pinned && s.Item.Text.Length > 0)
-            .OrderByDescending(s => s.Tokens).ThenBy(s => s.Index)];
+        return [.. _states.Where(s => s.Protected && IsShrinkableProtected(s)).OrderByDescending(s => s.Tokens).ThenBy(s => s.Index)];
     }
 
-    /// <summary>Gets the tokens of the protected items now.</summary>
-    public int ProtectedTokens => _states.Where(s => s.Protected).Sum(s => s.Tokens);
+    private static bool IsShrinkableProtected(ItemState state) =>
+        state.Item.Kind is ContextItemKind.ToolResult or ContextItemKind.Document && !state.Item.Pinned && state.Item.Text.Length > 0;
 
     /// <summary>True when the text is braced or bracketed, as a JSON object or array is (whether it parses is checked once).</summary>
     private static bool MayBeJson(string text)

@@ -34,6 +34,8 @@ public sealed class StatisticalTokenScorer : ITokenScorer
 
     private static readonly Lazy<StatisticalTokenScorer> s_default = new(() => new StatisticalTokenScorer(TiktokenTokenCounter.O200k));
 
+    private static QuestionWordSet? s_lastQuestion;
+
     private readonly TiktokenTokenCounter _counter;
     private readonly ConcurrentDictionary<string, float> _information = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, float>.AlternateLookup<ReadOnlySpan<char>> _informationLookup;
@@ -311,6 +313,20 @@ public sealed class StatisticalTokenScorer : ITokenScorer
             return null;
         }
 
+        // A history compressor asks the same question of every string it compresses: split it once.
+        QuestionWordSet? last = Volatile.Read(ref s_lastQuestion);
+        if (last is not null && string.Equals(last.Question, question, StringComparison.Ordinal))
+        {
+            return last.Words;
+        }
+
+        HashSet<string> set = SplitQuestion(question);
+        Volatile.Write(ref s_lastQuestion, new QuestionWordSet(question, set));
+        return set;
+    }
+
+    private static HashSet<string> SplitQuestion(string question)
+    {
         var words = new List<WordSpan>();
         WordSplitter.Split(question, words);
         var set = new HashSet<string>(StringComparer.Ordinal);
@@ -330,4 +346,7 @@ public sealed class StatisticalTokenScorer : ITokenScorer
 
         return set;
     }
+
+    /// <summary>The words of the last question, only read once built (concurrent reads of a set are safe).</summary>
+    private sealed record QuestionWordSet(string Question, HashSet<string> Words);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using ContextPress.Context;
 using ContextPress.History;
+using ContextPress.Tokens;
 
 namespace ContextPress.Tests.History;
 
@@ -307,6 +308,53 @@ public class ContextCompressorTests
             Assert.Equal(events[i].event_id, keptEvents[i].GetProperty("event_id").GetString());
             Assert.Equal(events[i].at, keptEvents[i].GetProperty("at").GetString());
             Assert.Equal(events[i].amount, keptEvents[i].GetProperty("amount").GetDouble());
+        }
+    }
+
+    [Fact]
+    public async Task TheNewestObservationsProse_GivesWayBeforeAnOlderResultBecomesAStub()
+    {
+        // The protected items fit the budget; the older e-mail fits only if the newest result's prose shrinks first.
+        var random = new Random(21);
+        var projects = Enumerable.Range(0, 30).Select(i => new
+        {
+            project_id = random.Next(100000, 999999),
+            name = i == 7 ? "Family" : $"Project {i}",
+            description = "The sender requires the previous billing cycle before the scheduled delivery while the manufacturer keeps the standard warranty terms for everyday use.",
+        }).ToArray();
+        List<ContextItem> items =
+        [
+            ContextItem.System("You are an assistant with e-mail and task tools."),
+            ContextItem.User("Add the eye exam from Emma's e-mail to my Family project with its date, time and confirmation code."),
+            ContextItem.ToolCallRequest([new ToolCall("call_thread", "show_thread", "{\"thread_id\":\"THR-1\"}")]),
+            ContextItem.ToolResult("call_thread", "show_thread", """{"thread_id":"THR-1","from":"emma@oakeye.example","body":"Hi! Your eye exam is confirmed for 2024-08-19 at 14:15. Your confirmation code is CNF-AUBMDN. See you then."}"""),
+            ContextItem.ToolCallRequest([new ToolCall("call_projects", "show_projects", "{}")]),
+            ContextItem.ToolResult("call_projects", "show_projects", JsonSerializer.Serialize(new { projects })),
+        ];
+        ITokenCounter counter = s_compressor.TokenCounter;
+        int total = items.Sum(i => ContextCompressor.CountItemTokens(counter, i));
+        int email = ContextCompressor.CountItemTokens(counter, items[3]);
+        int budget = total - (email / 2);
+        Assert.True(total - email - ContextCompressor.CountItemTokens(counter, items[2]) < budget);
+
+        ContextCompressionResult result = await s_compressor.CompressAsync(items, new ContextCompressionOptions { BudgetTokens = budget }, TestContext.Current.CancellationToken);
+
+        Assert.True(result.BudgetFeasible, $"{result.TokensAfter} > {result.BudgetTokens}");
+        Assert.Equal(ContextAction.Compress, result.ItemReports[^1].Action);
+        Assert.Equal(ContextAction.Keep, result.ItemReports[3].Action);
+        foreach (string value in new[] { "2024-08-19", "14:15", "CNF-AUBMDN" })
+        {
+            Assert.Contains(value, result.Items[3].Text, StringComparison.Ordinal);
+        }
+
+        // The newest result lost prose only: every project keeps its id and name.
+        using JsonDocument kept = JsonDocument.Parse(result.Items[^1].Text);
+        JsonElement keptProjects = kept.RootElement.GetProperty("projects");
+        Assert.Equal(projects.Length, keptProjects.GetArrayLength());
+        for (int i = 0; i < projects.Length; i++)
+        {
+            Assert.Equal(projects[i].project_id, keptProjects[i].GetProperty("project_id").GetInt32());
+            Assert.Equal(projects[i].name, keptProjects[i].GetProperty("name").GetString());
         }
     }
 

@@ -19,6 +19,17 @@ public class CredentialValuesTests
     public void CredentialNames_AreRecognised(string name, bool expected) =>
         Assert.Equal(expected, CredentialValues.IsCredentialName(name));
 
+    [Theory]
+    [InlineData("""{"accounts":[{"app":"mail","password":"k9#Lmq2"},{"app":"notes","password":"zz-81Qe"}],"token_type":"bearer","access_token":"tok_5521","count":2}""")]
+    [InlineData("""[{"api_key":{"value":"nested-1"}},{"secret":["in-array"]},{"user_password":"pw-xyz1","password":"pw-xyz1"},{"passcode":12345}]""")]
+    [InlineData("""{"name":"Ann","amount":12.5,"keyboard":"qwerty"}""")]
+    [InlineData("""{"client_secret":"a b c","password":"ab","token":"fine-token"}""")]
+    public void ParsedDocument_GivesWhatTheTextGives(string json)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(CredentialValues.Extract(json), CredentialValues.Extract(json, document.RootElement));
+    }
+
     [Fact]
     public void JsonFieldsAndProsePairs_GiveTheirValues_AndNothingElse()
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using ContextPress.Tokens;
 
@@ -555,10 +556,90 @@ internal static class JsonElementText
             return 0;
         }
 
-        var found = new bool[terms.Length];
-        int count = 0;
-        Visit(element, terms, found, comparison, stopAtFirst, ref count);
-        return count;
+        // One search per term over the element's keys, strings and numbers joined by a character no term holds, instead
+        // of one per term and piece: the same distinct matches, since a match cannot span the separator.
+        foreach (string term in terms)
+        {
+            if (term.Length == 0 || term.Contains(Separator, StringComparison.Ordinal))
+            {
+                var found = new bool[terms.Length];
+                int count = 0;
+                Visit(element, terms, found, comparison, stopAtFirst, ref count);
+                return count;
+            }
+        }
+
+        char[] buffer = ArrayPool<char>.Shared.Rent(1024);
+        try
+        {
+            int length = 0;
+            Join(element, ref buffer, ref length);
+            ReadOnlySpan<char> joined = buffer.AsSpan(0, length);
+            int matches = 0;
+            foreach (string term in terms)
+            {
+                if (joined.Contains(term, comparison))
+                {
+                    matches++;
+                    if (stopAtFirst)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            return matches;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
+    }
+
+    private const char Separator = '\0';
+
+    private static void Join(JsonElement element, ref char[] buffer, ref int length)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty property in element.EnumerateObject())
+                {
+                    Append(TryGetName(property, out string? name) ? name : string.Empty, ref buffer, ref length);
+                    Join(property.Value, ref buffer, ref length);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    Join(item, ref buffer, ref length);
+                }
+
+                break;
+            case JsonValueKind.String:
+                Append(TryGetString(element, out string? value) ? value : element.GetRawText(), ref buffer, ref length);
+                break;
+            case JsonValueKind.Number:
+                Append(element.GetRawText(), ref buffer, ref length);
+                break;
+        }
+    }
+
+    private static void Append(string text, ref char[] buffer, ref int length)
+    {
+        int needed = length + text.Length + 1;
+        if (needed > buffer.Length)
+        {
+            char[] larger = ArrayPool<char>.Shared.Rent(Math.Max(needed, buffer.Length * 2));
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(buffer);
+            buffer = larger;
+        }
+
+        text.CopyTo(buffer.AsSpan(length));
+        length += text.Length;
+        buffer[length++] = Separator;
     }
 
     private static bool Visit(JsonElement element, string[] terms, bool[] found, StringComparison comparison, bool stopAtFirst, ref int count)

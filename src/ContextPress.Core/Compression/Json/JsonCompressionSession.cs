@@ -34,8 +34,16 @@ internal sealed class JsonCompressionSession : IDisposable
             throw new FormatException(ex.Message, ex);
         }
 
+        Json = json;
+        Counter = counter;
         TokensBefore = tokensBefore ?? counter.CountTokens(json);
     }
+
+    /// <summary>Gets the document's text.</summary>
+    public string Json { get; }
+
+    /// <summary>Gets the counter budgets are measured with.</summary>
+    public ITokenCounter Counter { get; }
 
     public JsonDocument Document { get; }
 
@@ -58,6 +66,13 @@ internal sealed class JsonCompressionSession : IDisposable
 
     /// <summary>Gets the length of the document's longest array (a level that trims only longer ones trims nothing).</summary>
     public int LongestArray => _longestArray ??= Longest(Document.RootElement);
+
+    /// <summary>
+    /// Counts the tokens of an output written from the document: an output equal to the input (already minified, with
+    /// nothing to drop) costs what the input cost, without a second count.
+    /// </summary>
+    public int CountOutput(string output) =>
+        output.Length == Json.Length && string.Equals(output, Json, StringComparison.Ordinal) ? TokensBefore : Counter.CountTokens(output);
 
     /// <summary>Gets the byte offset of <paramref name="element"/> in the document: a key that is the same for every level.</summary>
     public int OffsetOf(JsonElement element)

@@ -234,19 +234,24 @@ public sealed class StructuredJsonCompressor
 
         var pass = new JsonCompressionPass(call, settings);
         CompressedNode node = pass.Transform(root, inArray: false);
+        string? skeleton = null;
+        int skeletonTokens = 0;
         if (hopelessAbove is int limit && pass.HasPendingProse)
         {
-            int skeleton = call.Counter.CountTokens(Write(node));
-            if (skeleton - pass.MostProseSaving() > limit)
+            skeleton = Write(node);
+            skeletonTokens = call.Session.CountOutput(skeleton);
+            if (skeletonTokens - pass.MostProseSaving() > limit)
             {
                 return null;
             }
         }
 
+        int compressedBefore = pass.StringsCompressed;
         await pass.CompressPendingAsync(cancellationToken).ConfigureAwait(false);
 
-        string output = Write(node);
-        int tokensAfter = call.Counter.CountTokens(output);
+        // When no queued string shrank, the skeleton already is the output.
+        string output = skeleton is not null && pass.StringsCompressed == compressedBefore ? skeleton : Write(node);
+        int tokensAfter = ReferenceEquals(output, skeleton) ? skeletonTokens : call.Session.CountOutput(output);
         return new JsonCompressionResult
         {
             Json = output,
