@@ -21,6 +21,12 @@ public sealed record PerplexityEvaluatorOptions
 
     /// <summary>Windows per forward pass.</summary>
     public int BatchSize { get; init; } = 8;
+
+    /// <summary>
+    /// Positions before this one are context only, not scored (0: score all). A KV-cache evaluation sets it to its
+    /// prefill length, because prefill attends over full-precision keys and values whatever the cache.
+    /// </summary>
+    public int FirstScoredPosition { get; init; }
 }
 
 /// <summary>Summed negative log-likelihood over scored tokens.</summary>
@@ -50,6 +56,8 @@ public sealed class PerplexityEvaluator
         _options = options ?? new PerplexityEvaluatorOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.WindowLength, 2, nameof(PerplexityEvaluatorOptions.WindowLength));
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.BatchSize, 1, nameof(PerplexityEvaluatorOptions.BatchSize));
+        ArgumentOutOfRangeException.ThrowIfNegative(_options.FirstScoredPosition, nameof(PerplexityEvaluatorOptions.FirstScoredPosition));
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(_options.FirstScoredPosition, _options.WindowLength - 1, nameof(PerplexityEvaluatorOptions.FirstScoredPosition));
     }
 
     /// <summary>The windows of <paramref name="tokens"/>: inputs and the targets scored at each position (−1: not scored).</summary>
@@ -88,6 +96,10 @@ public sealed class PerplexityEvaluator
                 }
                 windows.Add((input, target));
             }
+        }
+        foreach (var (_, target) in windows)
+        {
+            Array.Fill(target, -1, 0, _options.FirstScoredPosition);
         }
         return _options.MaxWindows is { } max ? windows.Take(max).ToArray() : windows;
     }

@@ -8,6 +8,7 @@ using static TorchSharp.torch;
 // Usage:
 //   dotnet run -c Release --project evals/ContextPress.ModelLab -- train [--data DIR] [--out DIR] [--minutes M] [--steps N] [--threads T] ...
 //   dotnet run -c Release --project evals/ContextPress.ModelLab -- eval --dense DIR [--candidate DIR]... [--heldout FILE] [--windows N] [--retrieval N]
+//   dotnet run -c Release --project evals/ContextPress.ModelLab -- calib --out FILE [--data DIR]   (the train split, as calibration text)
 var mode = args.Length > 0 ? args[0] : "";
 try
 {
@@ -15,6 +16,7 @@ try
     {
         "train" => Train(),
         "eval" => Eval(),
+        "calib" => Calibration(),
         _ => Usage(),
     };
 }
@@ -86,6 +88,17 @@ int Train()
     return 0;
 }
 
+// Calibration text for `contextpress model compress --calib`: the training split only, so held-out figures stay held out.
+int Calibration()
+{
+    var data = Option("--data") ?? FindUp("shared/research-data") ?? throw new DirectoryNotFoundException("No shared/research-data found above this directory; pass --data DIR.");
+    var output = Option("--out") ?? throw new ArgumentException("calib needs --out FILE.");
+    var (train, _) = ByteCorpus.Split(ByteCorpus.ReadGsm8k(Path.Combine(data, ByteCorpus.Gsm8kFileName)));
+    ByteCorpus.WriteDocuments(output, train);
+    Console.WriteLine($"{train.Count} training documents written to {output}");
+    return 0;
+}
+
 int Eval()
 {
     var denseDir = Option("--dense") ?? throw new ArgumentException("eval needs --dense DIR.");
@@ -114,6 +127,10 @@ int Eval()
         using var candidate = CausalLM.FromPretrained(candidateDir);
         Row(candidateDir, candidate, evaluator.Perplexity(candidate, tokens), evaluator.KlDivergence(dense, candidate, tokens));
     }
+    if (args.Contains("--kv"))
+    {
+        KvRows(dense, tokens, withFact);
+    }
     return 0;
 
     void Row(string directory, CausalLM model, PerplexityResult ppl, double kl)
@@ -122,6 +139,40 @@ int Eval()
         var delta = (ppl.Perplexity / densePpl.Perplexity - 1) * 100;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {EvaluationModelStore.WeightBytes(directory):N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} |"));
+    }
+}
+
+// KV-cache rows: each window's first half prefilled, the rest decoded token by token through the cache; only the decoded
+// positions are scored, against dense decoding under the same protocol.
+void KvRows(CausalLM dense, int[] tokens, IReadOnlyList<RetrievalCase> withFact)
+{
+    var window = dense.Config.MaxPositionEmbeddings;
+    var prefill = Int("--kv-prefill", window / 2);
+    var kvEvaluator = new PerplexityEvaluator(new PerplexityEvaluatorOptions
+    {
+        WindowLength = window,
+        BosTokenId = dense.Config.BosTokenId,
+        MaxWindows = Int("--kv-windows", 32),
+        FirstScoredPosition = prefill,
+    });
+    var configurations = KvCacheEvaluation.TableConfigurations(Double("--kv-evict", 0.5));
+    Func<Tensor, Tensor> denseLogits = KvCacheEvaluation.Logits(dense, configurations[0].Options, prefill);
+    var densePpl = kvEvaluator.Perplexity(denseLogits, tokens);
+    Console.WriteLine();
+    Console.WriteLine($"KV cache, {kvEvaluator.Windows(tokens).Count} windows: {prefill} tokens prefilled, {window - prefill} decoded one at a time and scored ({densePpl.TokenCount:N0} tokens).");
+    Console.WriteLine();
+    Console.WriteLine("| KV cache | held-out ppl (decoded) | Δppl % | KL(dense ‖ cache) nats/token | KV bytes after a window | retrieval exact | retrieval digits |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
+    foreach (var (name, options) in configurations)
+    {
+        long bytes = 0;
+        var logits = KvCacheEvaluation.Logits(dense, options, prefill, b => bytes = b);
+        var ppl = kvEvaluator.Perplexity(logits, tokens);
+        var kl = kvEvaluator.KlDivergence(denseLogits, logits, tokens);
+        var retrieval = RetrievalTask.Evaluate(dense, withFact, (m, capacity) => ContextPress.Predictor.Caching.KvCacheFactory.Create(m, options, capacity));
+        var delta = (ppl.Perplexity / densePpl.Perplexity - 1) * 100;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {name} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {bytes:N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} |"));
     }
 }
 
@@ -164,6 +215,7 @@ static string? FindUp(string relative)
 static int Usage()
 {
     Console.Error.WriteLine("usage: ContextPress.ModelLab train [--data DIR] [--out DIR] [--minutes M] [--steps N] [--threads T] [--hidden H] [--layers L] [--heads N] [--kv-heads N] [--head-dim D] [--intermediate I] [--seq S] [--batch B] [--lr X] [--eval-every N] [--eval-windows N] [--device cpu|cuda] [--seed S]");
-    Console.Error.WriteLine("       ContextPress.ModelLab eval --dense DIR [--candidate DIR]... [--heldout FILE] [--windows N] [--retrieval N] [--threads T]");
+    Console.Error.WriteLine("       ContextPress.ModelLab eval --dense DIR [--candidate DIR]... [--heldout FILE] [--windows N] [--retrieval N] [--threads T] [--kv [--kv-prefill N] [--kv-windows N] [--kv-evict R]]");
+    Console.Error.WriteLine("       ContextPress.ModelLab calib --out FILE [--data DIR]");
     return 2;
 }
