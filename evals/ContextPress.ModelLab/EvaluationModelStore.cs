@@ -4,6 +4,7 @@ using ContextPress.Predictor;
 using ContextPress.Predictor.Tokenization;
 using ContextPress.Torch.Checkpoints;
 using ContextPress.Torch.HuggingFace;
+using ContextPress.Torch.Safetensors;
 
 namespace ContextPress.ModelLab;
 

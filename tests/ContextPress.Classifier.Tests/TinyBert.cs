@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using ContextPress.Classifier;
+using ContextPress.Torch.Safetensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -83,43 +84,5 @@ internal static class TinyBert
         vocab.AddRange(".,;:!?$%+-=()'\"/".Select(c => c.ToString()));
         vocab.AddRange(["中", "文", "the", "cat", "sat", "on", "mat", "Paris", "is", "capital", "of", "France", "12", "50", "##ing"]);
         return vocab;
-    }
-}
-
-/// <summary>A minimal safetensors writer (F32/I64), enough to round-trip test checkpoints.</summary>
-internal static class SafetensorsWriter
-{
-    public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors)
-    {
-        var header = new Dictionary<string, object>(StringComparer.Ordinal);
-        var blobs = new List<byte[]>();
-        long offset = 0;
-        foreach (var (name, tensor) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            using var contiguous = tensor.detach().cpu().contiguous();
-            string dtype = contiguous.dtype switch
-            {
-                ScalarType.Float32 => "F32",
-                ScalarType.Int64 => "I64",
-                _ => throw new NotSupportedException(contiguous.dtype.ToString()),
-            };
-            byte[] bytes = contiguous.bytes.ToArray();
-            header[name] = new { dtype, shape = contiguous.shape, data_offsets = new[] { offset, offset + bytes.Length } };
-            blobs.Add(bytes);
-            offset += bytes.Length;
-        }
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(header);
-        int padded = (json.Length + 7) / 8 * 8;
-        using var stream = File.Create(path);
-        stream.Write(BitConverter.GetBytes((ulong)padded));
-        stream.Write(json);
-        for (int i = json.Length; i < padded; i++)
-        {
-            stream.WriteByte((byte)' ');
-        }
-        foreach (var blob in blobs)
-        {
-            stream.Write(blob);
-        }
     }
 }

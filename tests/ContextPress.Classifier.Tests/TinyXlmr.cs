@@ -1,5 +1,6 @@
 using System.Globalization;
 using ContextPress.Classifier;
+using ContextPress.Torch.Safetensors;
 using Google.Protobuf;
 using TorchSharp;
 using static TorchSharp.torch;
