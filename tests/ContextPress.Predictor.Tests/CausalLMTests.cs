@@ -24,17 +24,7 @@ public sealed class CausalLMTests
         UseSlidingWindow = slidingWindow is not null,
     };
 
-    private static CausalLM Randomized(LlamaConfig config, int seed = 1)
-    {
-        var model = new CausalLM(config);
-        var g = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var (_, p) in model.named_parameters())
-        {
-            p.copy_(randn(p.shape, generator: g) * 0.2);
-        }
-        return model;
-    }
+    private static CausalLM Randomized(LlamaConfig config, int seed = 1) => Caching.TinyModels.Randomized(config, seed);
 
     [Theory]
     [InlineData("llama", 2, true, null, false)]

@@ -21,6 +21,12 @@ internal static class TinyModels
             RopeTheta = 10000,
             TieWordEmbeddings = true,
         };
+        return Randomized(config, seed);
+    }
+
+    /// <summary>A model for <paramref name="config"/> with seeded N(0, 0.2²) weights.</summary>
+    public static CausalLM Randomized(LlamaConfig config, int seed = 1)
+    {
         var model = new CausalLM(config);
         var g = new Generator((ulong)seed);
         using var _ = no_grad();

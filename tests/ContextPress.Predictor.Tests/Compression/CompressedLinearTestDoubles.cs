@@ -21,17 +21,7 @@ internal static class CompressedLinearTestDoubles
         TieWordEmbeddings = tied,
     };
 
-    public static CausalLM Randomized(LlamaConfig config, int seed = 1)
-    {
-        var model = new CausalLM(config);
-        var g = new Generator((ulong)seed);
-        using var _ = no_grad();
-        foreach (var (_, p) in model.named_parameters())
-        {
-            p.copy_(randn(p.shape, generator: g) * 0.2);
-        }
-        return model;
-    }
+    public static CausalLM Randomized(LlamaConfig config, int seed = 1) => Caching.TinyModels.Randomized(config, seed);
 
     /// <summary>Seeded random windows of token ids.</summary>
     public static int[][] Windows(int count, int length, int vocab, int seed = 5)
