@@ -117,10 +117,10 @@ int Eval()
     var (withFact, control) = RetrievalTask.Build(documents, new RetrievalOptions { Cases = Int("--retrieval", 60), ContextLength = dense.Config.MaxPositionEmbeddings - 1 });
     var densePpl = evaluator.Perplexity(dense, tokens);
     var chance = RetrievalTask.Evaluate(dense, control);
-    Console.WriteLine($"held-out: {documents.Count} documents, {densePpl.TokenCount:N0} scored tokens; retrieval: {withFact.Count} cases, dense without the fact (chance) {chance.Accuracy:P1} exact / {chance.DigitAccuracy:P1} digits");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out: {documents.Count} documents, {densePpl.TokenCount:N0} scored tokens; retrieval: {withFact.Count} cases, dense without the fact (chance) {chance.Accuracy:P1} exact / {chance.DigitAccuracy:P1} digits / code NLL {chance.CodeNll:0.000} nats per digit"));
     Console.WriteLine();
-    Console.WriteLine("| model | held-out ppl | Δppl % | KL(dense ‖ model) nats/token | weight bytes | retrieval exact | retrieval digits |");
-    Console.WriteLine("|---|---|---|---|---|---|---|");
+    Console.WriteLine("| model | held-out ppl | Δppl % | KL(dense ‖ model) nats/token | weight bytes | retrieval exact | retrieval digits | code NLL |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
     Row(denseDir, dense, densePpl, 0);
     foreach (var candidateDir in candidates)
     {
@@ -138,7 +138,7 @@ int Eval()
         var retrieval = RetrievalTask.Evaluate(model, withFact);
         var delta = (ppl.Perplexity / densePpl.Perplexity - 1) * 100;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {EvaluationModelStore.WeightBytes(directory):N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} |"));
+            $"| {Path.GetFileName(Path.TrimEndingDirectorySeparator(directory))} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {EvaluationModelStore.WeightBytes(directory):N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} | {retrieval.CodeNll:0.000} |"));
     }
 }
 
@@ -161,8 +161,8 @@ void KvRows(CausalLM dense, int[] tokens, IReadOnlyList<RetrievalCase> withFact)
     Console.WriteLine();
     Console.WriteLine($"KV cache, {kvEvaluator.Windows(tokens).Count} windows: {prefill} tokens prefilled, {window - prefill} decoded one at a time and scored ({densePpl.TokenCount:N0} tokens).");
     Console.WriteLine();
-    Console.WriteLine("| KV cache | held-out ppl (decoded) | Δppl % | KL(dense ‖ cache) nats/token | KV bytes after a window | retrieval exact | retrieval digits |");
-    Console.WriteLine("|---|---|---|---|---|---|---|");
+    Console.WriteLine("| KV cache | held-out ppl (decoded) | Δppl % | KL(dense ‖ cache) nats/token | KV bytes after a window | retrieval exact | retrieval digits | code NLL |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|");
     foreach (var (name, options) in configurations)
     {
         long bytes = 0;
@@ -172,7 +172,7 @@ void KvRows(CausalLM dense, int[] tokens, IReadOnlyList<RetrievalCase> withFact)
         var retrieval = RetrievalTask.Evaluate(dense, withFact, (m, capacity) => ContextPress.Predictor.Caching.KvCacheFactory.Create(m, options, capacity));
         var delta = (ppl.Perplexity / densePpl.Perplexity - 1) * 100;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {bytes:N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} |"));
+            $"| {name} | {ppl.Perplexity:0.0000} | {delta:+0.00;-0.00;0.00} | {kl:0.00000} | {bytes:N0} | {retrieval.Accuracy:P1} | {retrieval.DigitAccuracy:P1} | {retrieval.CodeNll:0.000} |"));
     }
 }
 

@@ -26,13 +26,15 @@ public sealed record RetrievalOptions
 /// <param name="Expected">The code the model should continue with.</param>
 /// <param name="Depth">Where the fact sits in the filler, 0 (start) to 1 (just before the question).</param>
 /// <param name="HasFact">False for the control prompt, whose fact line was left out (chance level).</param>
-public sealed record RetrievalCase(IReadOnlyList<int> Prompt, string Expected, double Depth, bool HasFact);
+/// <param name="QuestionLength">Tokens at the end of <paramref name="Prompt"/> that ask the question.</param>
+public sealed record RetrievalCase(IReadOnlyList<int> Prompt, string Expected, double Depth, bool HasFact, int QuestionLength = 0);
 
 /// <summary>Exact-match and per-digit accuracy of greedy digit continuations (chance: 10^-digits and 10 %).</summary>
 /// <param name="Accuracy">Fraction of cases whose continuation is the code.</param>
 /// <param name="DigitAccuracy">Fraction of code characters right, position by position.</param>
 /// <param name="Cases">Cases scored.</param>
-public sealed record RetrievalResult(double Accuracy, double DigitAccuracy, int Cases);
+/// <param name="CodeNll">Mean −log p(code digit) in nats, teacher-forced: a graded signal where greedy accuracy is at chance.</param>
+public sealed record RetrievalResult(double Accuracy, double DigitAccuracy, int Cases, double CodeNll = double.NaN);
 
 /// <summary>
 /// Long-context retrieval for judging KV-cache eviction: a line "The code of NAME is 4821." is planted at a chosen depth
@@ -72,16 +74,18 @@ public static class RetrievalTask
             var lineStart = Array.LastIndexOf(text, (byte)'\n', start) + 1;
             var filler = text.AsSpan(lineStart, fillerLength).ToArray();
             var cut = WordBoundaryNear(filler, (int)Math.Round(depth * fillerLength));
-            withFact.Add(new RetrievalCase(Prompt([.. filler.Take(cut), .. fact, .. filler.Skip(cut)], question), code, depth, HasFact: true));
+            withFact.Add(new RetrievalCase(Prompt([.. filler.Take(cut), .. fact, .. filler.Skip(cut)], question), code, depth, HasFact: true, question.Length));
             var longer = text.AsSpan(lineStart, fillerLength + fact.Length).ToArray();
-            control.Add(new RetrievalCase(Prompt(longer, question), code, depth, HasFact: false));
+            control.Add(new RetrievalCase(Prompt(longer, question), code, depth, HasFact: false, question.Length));
         }
         return (withFact, control);
     }
 
     /// <summary>
     /// Greedy continuation of each prompt, restricted to digits (the question says a code follows), through <paramref name="createCache"/>'s cache (a dense one by default; pass an
-    /// evicting <see cref="IKvCache"/> to judge eviction), scored against the code.
+    /// evicting <see cref="IKvCache"/> to judge eviction), scored against the code. The context is prefilled first and
+    /// the question follows as a second pass, so the question reads the context from the cache (compressed or evicted)
+    /// rather than from the prefill's own full-precision keys and values, as kvpress evaluates query-agnostic presses.
     /// </summary>
     public static RetrievalResult Evaluate(CausalLM model, IReadOnlyList<RetrievalCase> cases, Func<CausalLM, int, IKvCache>? createCache = null)
     {
@@ -91,30 +95,52 @@ public static class RetrievalTask
         var exact = 0;
         var digits = 0;
         var total = 0;
+        double nll = 0;
         foreach (var item in cases)
         {
-            var continuation = Continue(model, item.Prompt, item.Expected.Length, createCache);
+            var continuation = Continue(model, item, createCache, teacherForced: false).Text;
             exact += continuation == item.Expected ? 1 : 0;
             digits += item.Expected.Zip(continuation).Count(p => p.First == p.Second);
             total += item.Expected.Length;
+            nll += Continue(model, item, createCache, teacherForced: true).Nll;
         }
-        return new RetrievalResult((double)exact / cases.Count, (double)digits / total, cases.Count);
+        return new RetrievalResult((double)exact / cases.Count, (double)digits / total, cases.Count, nll / total);
     }
 
-    private static string Continue(CausalLM model, IReadOnlyList<int> prompt, int length, Func<CausalLM, int, IKvCache> createCache)
+    // Greedy (or teacher-forced on the expected code, summing −log p of each code digit) continuation through a fresh cache.
+    private static (string Text, double Nll) Continue(CausalLM model, RetrievalCase item, Func<CausalLM, int, IKvCache> createCache, bool teacherForced)
     {
-        var cache = createCache(model, prompt.Count + length);
+        var prompt = item.Prompt;
+        var cache = createCache(model, prompt.Count + item.Expected.Length);
         try
         {
             using var scope = NewDisposeScope();
-            var next = BestDigit(model.Forward(CausalLM.ToInput(prompt), cache, lastPositionOnly: true));
-            var output = new List<int> { next };
-            while (output.Count < length)
+            var context = prompt.Count - item.QuestionLength;
+            Tensor logits;
+            if (item.QuestionLength > 0 && context > 0)
             {
-                next = BestDigit(model.Forward(CausalLM.ToInput([next]), cache, lastPositionOnly: true));
-                output.Add(next);
+                model.Forward(CausalLM.ToInput(prompt.Take(context).ToArray()), cache, lastPositionOnly: true);
+                logits = model.Forward(CausalLM.ToInput(prompt.Skip(context).ToArray()), cache, lastPositionOnly: true);
             }
-            return Encoding.ASCII.GetString(output.Select(id => (byte)id).ToArray());
+            else
+            {
+                logits = model.Forward(CausalLM.ToInput(prompt), cache, lastPositionOnly: true);
+            }
+            var output = new List<int>();
+            double nll = 0;
+            while (true)
+            {
+                var expected = item.Expected[output.Count];
+                nll -= logits[0, 0].log_softmax(0)[expected].item<float>();
+                var next = teacherForced ? expected : BestDigit(logits);
+                output.Add(next);
+                if (output.Count == item.Expected.Length)
+                {
+                    break;
+                }
+                logits = model.Forward(CausalLM.ToInput([next]), cache, lastPositionOnly: true);
+            }
+            return (Encoding.ASCII.GetString(output.Select(id => (byte)id).ToArray()), nll);
         }
         finally
         {
