@@ -5,42 +5,90 @@ using static TorchSharp.torch;
 namespace ContextPress.Classifier.Tests;
 
 /// <summary>
-/// Parity with Hugging Face transformers on fixtures made by <c>parity/make_bert_fixtures.py</c> (a tiny random
-/// BERT, its vocab, and transformers' input ids and P(keep)). Skips until the fixtures are generated on a machine
-/// with PyTorch and committed.
+/// Parity with Hugging Face transformers on fixtures made by <c>parity/make_bert_fixtures.py</c> (a tiny random BERT
+/// and its vocab.txt) and <c>parity/make_xlmr_fixtures.py</c> (a tiny random XLM-R and a SentencePiece Unigram model
+/// trained offline): transformers' input ids and P(keep) per text, and one padded batch. Each fixture skips until it is
+/// generated on a machine with PyTorch and committed (see the classifier's README, "Parity runs on the GPU machine").
 /// </summary>
 public sealed class ParityTests
 {
-    private static string? FixtureDirectory()
+    private const double Tolerance = 1e-4;
+
+    internal static string? FixtureDirectory(string name)
     {
-        var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "bert-tiny");
+        var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
         return File.Exists(Path.Combine(dir, "expected.json")) ? dir : null;
     }
 
-    [Fact]
-    public void InputIdsAndKeepProbabilitiesMatchTransformers()
+    internal static ITokenClassifierVocabulary LoadVocabulary(string dir) =>
+        BertConfig.Load(dir).IsRoberta ? SentencePieceVocabulary.Load(dir) : WordPieceVocabulary.Load(dir);
+
+    [Theory]
+    [InlineData("bert-tiny", "make_bert_fixtures.py")]
+    [InlineData("xlmr-tiny", "make_xlmr_fixtures.py")]
+    public void InputIdsAndKeepProbabilitiesMatchTransformers(string fixture, string script)
     {
-        var dir = FixtureDirectory();
-        Assert.SkipWhen(dir is null, "Fixtures/bert-tiny is absent: run parity/make_bert_fixtures.py where PyTorch is");
+        var dir = FixtureDirectory(fixture);
+        Assert.SkipWhen(dir is null, $"Fixtures/{fixture} is absent: run parity/{script} where PyTorch is");
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!, "expected.json")));
-        var vocabulary = WordPieceVocabulary.Load(dir!);
-        using var model = BertForTokenClassification.FromPretrained(dir!);
+        var vocabulary = LoadVocabulary(dir!);
+        using var model = TokenClassificationModel.FromPretrained(dir!);
         foreach (var c in json.RootElement.GetProperty("cases").EnumerateArray())
         {
             string text = c.GetProperty("text").GetString()!;
-            long[] expectedIds = c.GetProperty("input_ids").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+            long[] expectedIds = Longs(c.GetProperty("input_ids"));
             long[] ids = [vocabulary.ClsId, .. vocabulary.Tokenize(text).Select(p => (long)p.Id), vocabulary.SepId];
             Assert.Equal(expectedIds, ids);
 
-            using var scope = NewDisposeScope();
-            var logits = model.forward(tensor(ids, [1, ids.Length]), ones(1, ids.Length, dtype: ScalarType.Int64));
-            float[] keep = logits.softmax(-1)[0, TensorIndex.Colon, 1].data<float>().ToArray();
-            float[] expected = c.GetProperty("keep_probs").EnumerateArray().Select(e => e.GetSingle()).ToArray();
-            Assert.Equal(expected.Length, keep.Length);
-            for (int i = 0; i < keep.Length; i++)
-            {
-                Assert.True(Math.Abs(expected[i] - keep[i]) <= 1e-4, $"'{text}' position {i}: {keep[i]} vs transformers {expected[i]}");
-            }
+            float[] keep = KeepProbabilities(model, [ids], [Enumerable.Repeat(1L, ids.Length).ToArray()])[0];
+            AssertClose(Floats(c.GetProperty("keep_probs")), keep, ids.Length, $"'{text}'");
         }
     }
+
+    [Theory]
+    [InlineData("bert-tiny", "make_bert_fixtures.py")]
+    [InlineData("xlmr-tiny", "make_xlmr_fixtures.py")]
+    public void PaddedBatchMatchesTransformersOnActivePositions(string fixture, string script)
+    {
+        var dir = FixtureDirectory(fixture);
+        Assert.SkipWhen(dir is null, $"Fixtures/{fixture} is absent: run parity/{script} where PyTorch is");
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir!, "expected.json")));
+        using var model = TokenClassificationModel.FromPretrained(dir!);
+        var batch = json.RootElement.GetProperty("batch");
+        long[][] ids = batch.GetProperty("input_ids").EnumerateArray().Select(Longs).ToArray();
+        long[][] mask = batch.GetProperty("attention_mask").EnumerateArray().Select(Longs).ToArray();
+        Assert.Contains(mask, row => row.Contains(0L)); // the fixture really pads a row
+        float[][] expected = batch.GetProperty("keep_probs").EnumerateArray().Select(Floats).ToArray();
+
+        float[][] keep = KeepProbabilities(model, ids, mask);
+        for (int r = 0; r < ids.Length; r++)
+        {
+            AssertClose(expected[r], keep[r], (int)mask[r].Sum(), $"batch row {r}");
+        }
+    }
+
+    private static float[][] KeepProbabilities(TokenClassificationModel model, long[][] ids, long[][] mask)
+    {
+        using var scope = NewDisposeScope();
+        int width = ids[0].Length;
+        var logits = model.forward(
+            tensor(ids.SelectMany(r => r).ToArray(), [ids.Length, width]),
+            tensor(mask.SelectMany(r => r).ToArray(), [ids.Length, width]));
+        float[] flat = logits.softmax(-1)[TensorIndex.Ellipsis, 1].contiguous().data<float>().ToArray();
+        return Enumerable.Range(0, ids.Length).Select(r => flat.AsSpan(r * width, width).ToArray()).ToArray();
+    }
+
+    /// <summary>Compares the first <paramref name="active"/> positions (the unpadded ones) to 1e-4.</summary>
+    private static void AssertClose(float[] expected, float[] actual, int active, string what)
+    {
+        Assert.True(expected.Length >= active, $"{what}: transformers gave {expected.Length} positions, {active} expected");
+        for (int i = 0; i < active; i++)
+        {
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance, $"{what} position {i}: {actual[i]} vs transformers {expected[i]}");
+        }
+    }
+
+    private static long[] Longs(JsonElement array) => array.EnumerateArray().Select(e => e.GetInt64()).ToArray();
+
+    private static float[] Floats(JsonElement array) => array.EnumerateArray().Select(e => e.GetSingle()).ToArray();
 }

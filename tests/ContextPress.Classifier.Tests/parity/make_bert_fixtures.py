@@ -14,7 +14,7 @@ import sys
 
 import torch
 import transformers
-from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+from transformers import AutoTokenizer, BertConfig, BertForTokenClassification, BertTokenizer
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "Fixtures", "bert-tiny")
@@ -41,7 +41,17 @@ with torch.no_grad():
         p.copy_(1 + 0.1 * noise if name.endswith("LayerNorm.weight") else 0.2 * noise)
 model.save_pretrained(OUT, safe_serialization=True)
 
-tokenizer = BertTokenizer(os.path.join(OUT, "vocab.txt"), do_lower_case=False, tokenize_chinese_chars=True)
+try:
+    tokenizer = BertTokenizer.from_pretrained(OUT, do_lower_case=False, tokenize_chinese_chars=True)
+except Exception as e:  # a release that takes the vocabulary itself, as transformers 5's XLMRobertaTokenizer does
+    print("from_pretrained failed:", e)
+    tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, do_lower_case=False, tokenize_chinese_chars=True)
+# tokenizer_config.json records do_lower_case=False: AutoTokenizer (what microsoft/LLMLingua loads in
+# make_llmlingua_fixtures.py) would otherwise lower-case, BertTokenizer's default. The ids below come from that load.
+tokenizer.save_pretrained(OUT)
+tokenizer = AutoTokenizer.from_pretrained(OUT)
+assert tokenizer.tokenize("Paris 中文") == ["Paris", "中", "文"], tokenizer.tokenize("Paris 中文")
+print("tokenizer", type(tokenizer).__name__, len(tokenizer))
 texts = [
     "the cat sat on the mat.",
     "Paris is the capital of France, costing $12.50!",
@@ -56,14 +66,18 @@ with torch.no_grad():
         logits = model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
         keep = torch.softmax(logits, dim=-1)[0, :, 1]
         cases.append({"text": text, "input_ids": enc["input_ids"][0].tolist(), "keep_probs": keep.tolist()})
-    # One padded batch: the short row's probabilities must not change.
+    # One padded batch: the short row's probabilities must not change under padding.
     enc = tokenizer(texts[:2], return_tensors="pt", padding=True)
-    batch_keep = torch.softmax(model(**enc).logits, dim=-1)[..., 1]
+    batch_keep = torch.softmax(model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits, dim=-1)[..., 1]
 
 with open(os.path.join(OUT, "expected.json"), "w", encoding="utf-8") as f:
     json.dump({
         "torch": torch.__version__, "transformers": transformers.__version__,
         "cases": cases,
-        "batch_first_row": batch_keep[0, : len(cases[0]["input_ids"])].tolist(),
+        "batch": {
+            "input_ids": enc["input_ids"].tolist(),
+            "attention_mask": enc["attention_mask"].tolist(),
+            "keep_probs": batch_keep.tolist(),
+        },
     }, f, ensure_ascii=False, indent=1)
 print("wrote", OUT, "torch", torch.__version__, "transformers", transformers.__version__)
