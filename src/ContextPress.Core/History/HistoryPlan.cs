@@ -432,18 +432,18 @@ internal sealed class HistoryPlan
     {
         int count = 0;
         ReadOnlySpan<char> span = text.AsSpan();
+        using var search = new IgnoreCaseText(span);
         foreach (string term in terms)
         {
             int from = 0;
             while (from < span.Length)
             {
-                int at = span[from..].IndexOf(term, StringComparison.OrdinalIgnoreCase);
+                int at = search.IndexOf(term, from);
                 if (at < 0)
                 {
                     break;
                 }
 
-                at += from;
                 int end = at + term.Length;
                 if (!IsWordChar(span, at - 1) && !IsWordChar(span, end))
                 {

@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using ContextPress.Compression.Json;
 using ContextPress.Context;
+using ContextPress.Text;
 using ContextPress.Tokens;
 
 namespace ContextPress.History;
@@ -425,9 +426,10 @@ internal static class HistoryStub
             }
 
             int matched = 0;
+            using var search = new IgnoreCaseText(text);
             foreach (string term in terms)
             {
-                matched += text.Contains(term, StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+                matched += search.Contains(term) ? 1 : 0;
             }
 
             Named = named;

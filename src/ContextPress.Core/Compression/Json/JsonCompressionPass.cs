@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using ContextPress.Text;
 using ContextPress.Tokens;
 
 namespace ContextPress.Compression.Json;
@@ -575,10 +576,11 @@ internal static class JsonElementText
             int length = 0;
             Join(element, ref buffer, ref length);
             ReadOnlySpan<char> joined = buffer.AsSpan(0, length);
+            using var search = comparison == StringComparison.OrdinalIgnoreCase ? new IgnoreCaseText(joined) : default;
             int matches = 0;
             foreach (string term in terms)
             {
-                if (joined.Contains(term, comparison))
+                if (comparison == StringComparison.OrdinalIgnoreCase ? search.Contains(term) : joined.Contains(term, comparison))
                 {
                     matches++;
                     if (stopAtFirst)

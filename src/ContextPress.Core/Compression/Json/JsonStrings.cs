@@ -241,6 +241,17 @@ internal static class JsonStrings
     private static int Contains(string line, string[] values, StringComparison comparison)
     {
         int count = 0;
+        if (comparison == StringComparison.OrdinalIgnoreCase && values.Length > 0)
+        {
+            using var search = new IgnoreCaseText(line);
+            foreach (string value in values)
+            {
+                count += search.Contains(value) ? 1 : 0;
+            }
+
+            return count;
+        }
+
         foreach (string value in values)
         {
             count += line.Contains(value, comparison) ? 1 : 0;
