@@ -86,6 +86,36 @@ public class ContextCompressorTests
         }
     }
 
+    // Property check over many shapes: history length, ratio and whether the last user turn is a follow-up vary by seed.
+    [Fact]
+    public async Task Invariants_HoldOnManySeededHistories()
+    {
+        for (int seed = 100; seed < 160; seed++)
+        {
+            var random = new Random(seed);
+            List<ContextItem> items = AgentHistory(seed, steps: 2 + random.Next(11));
+            if (random.Next(3) == 0)
+            {
+                items.RemoveAt(items.Count - 1); // the request itself is the last user turn
+            }
+
+            var options = new ContextCompressionOptions { TargetRatio = 0.1 + (0.85 * random.NextDouble()) };
+            ContextCompressionResult result = await s_compressor.CompressAsync(items, options, TestContext.Current.CancellationToken);
+            string where = $"seed {seed}, ratio {options.TargetRatio:0.000}";
+
+            Assert.True(items[0].Equals(result.Items[0]), $"{where}: system message changed");
+            ContextItem lastUser = items.Last(i => i.Kind == ContextItemKind.User);
+            Assert.True(result.Items.Contains(lastUser), $"{where}: last user turn changed");
+            Assert.True(ContextValidation.FindProblems(result.Items).Count == 0, $"{where}: {string.Join("; ", ContextValidation.FindProblems(result.Items))}");
+            Assert.True(result.TokensAfter <= result.TokensBefore, where);
+            Assert.True(!result.BudgetFeasible || result.TokensAfter <= result.BudgetTokens, $"{where}: feasible but {result.TokensAfter} > {result.BudgetTokens}");
+            Assert.Equal(result.TokensAfter, result.Items.Sum(i => ContextCompressor.CountItemTokens(s_compressor.TokenCounter, i)));
+
+            ContextCompressionResult again = await ContextCompressor.CreateDefault().CompressAsync(items, options, TestContext.Current.CancellationToken);
+            Assert.True(result.Items.SequenceEqual(again.Items), $"{where}: not deterministic");
+        }
+    }
+
     [Fact]
     public async Task UnderBudget_KeepsEverything()
     {
