@@ -64,28 +64,7 @@ internal static class BudgetSelector
                 used += bucketWeights[b];
             }
 
-            for (int w = 0; w < probabilities.Length; w++)
-            {
-                if (kept[w])
-                {
-                    continue;
-                }
-
-                int bucket = Bucket(probabilities[w]);
-                if (bucket > boundary)
-                {
-                    kept[w] = true;
-                    added++;
-                }
-                else if (bucket == boundary && used + weights[w] <= budget)
-                {
-                    kept[w] = true;
-                    used += weights[w];
-                    added++;
-                }
-            }
-
-            return added;
+            return added + KeepFromBoundary(probabilities, weights, kept, boundary, used, budget);
         }
         finally
         {
@@ -139,29 +118,7 @@ internal static class BudgetSelector
                 used += bucketWeight;
             }
 
-            int added = 0;
-            for (int w = 0; w < probabilities.Length; w++)
-            {
-                if (kept[w])
-                {
-                    continue;
-                }
-
-                int bucket = Bucket(probabilities[w]);
-                if (bucket > boundary)
-                {
-                    kept[w] = true;
-                    added++;
-                }
-                else if (bucket == boundary && used + weights[w] <= budget)
-                {
-                    kept[w] = true;
-                    used += weights[w];
-                    added++;
-                }
-            }
-
-            return added;
+            return KeepFromBoundary(probabilities, weights, kept, boundary, used, budget);
         }
         finally
         {
@@ -221,4 +178,32 @@ internal static class BudgetSelector
     }
 
     private static int Bucket(float probability) => (int)(Math.Clamp(probability, 0f, 1f) * (Buckets - 1));
+
+    // Keeps every word above the boundary bucket, then boundary-bucket words in input order while they fit.
+    private static int KeepFromBoundary(ReadOnlySpan<float> probabilities, ReadOnlySpan<int> weights, Span<bool> kept, int boundary, long used, int budget)
+    {
+        int added = 0;
+        for (int w = 0; w < probabilities.Length; w++)
+        {
+            if (kept[w])
+            {
+                continue;
+            }
+
+            int bucket = Bucket(probabilities[w]);
+            if (bucket > boundary)
+            {
+                kept[w] = true;
+                added++;
+            }
+            else if (bucket == boundary && used + weights[w] <= budget)
+            {
+                kept[w] = true;
+                used += weights[w];
+                added++;
+            }
+        }
+
+        return added;
+    }
 }
