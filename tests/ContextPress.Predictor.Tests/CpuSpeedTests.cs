@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ContextPress.Predictor.Caching;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,22 +26,8 @@ public sealed class CpuSpeedTests(ITestOutputHelper output)
             model.Forward(CausalLM.ToInput([1, 2, 3]), warm, lastPositionOnly: true);
             model.Forward(CausalLM.ToInput([4]), warm, lastPositionOnly: true);
         }
-        var ids = Enumerable.Range(0, prompt).Select(i => (i * 7919) % vocab).ToArray();
         using var cache = DenseKvCache.For(model, prompt + decode + 1);
-        long next;
-        var watch = Stopwatch.StartNew();
-        using (var scope = NewDisposeScope())
-        {
-            next = model.Forward(CausalLM.ToInput(ids), cache, lastPositionOnly: true)[0, 0].argmax().item<long>();
-        }
-        var prefill = watch.Elapsed;
-        watch.Restart();
-        for (var i = 0; i < decode; i++)
-        {
-            using var scope = NewDisposeScope();
-            next = model.Forward(CausalLM.ToInput([(int)next]), cache, lastPositionOnly: true)[0, 0].argmax().item<long>();
-        }
-        var decodeTime = watch.Elapsed;
+        var (prefill, decodeTime) = GreedyTiming.Run(model, cache, prompt, decode);
         output.WriteLine($"{name} ({model.ParameterCount / 1e6:F0}M params, fp32, {torch.get_num_threads()} threads): "
             + $"prefill {prompt} tokens {prompt / prefill.TotalSeconds:F0} tok/s, decode {decode / decodeTime.TotalSeconds:F1} tok/s");
         Assert.Equal(prompt + decode, cache.Length);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ContextPress.Predictor.Caching;
 using static TorchSharp.torch;
 
@@ -25,22 +24,8 @@ public sealed class KvCacheSpeedTests(ITestOutputHelper output)
         };
         using var model = new CausalLM(config);
         model.FuseProjections();
-        var ids = Enumerable.Range(0, prompt).Select(i => (i * 7919) % config.VocabSize).ToArray();
         using var cache = KvCacheFactory.Create(model, KvCacheOptions.Parse(name), prompt + decode);
-        long next;
-        var watch = Stopwatch.StartNew();
-        using (var scope = NewDisposeScope())
-        {
-            next = model.Forward(CausalLM.ToInput(ids), cache, lastPositionOnly: true)[0, 0].argmax().item<long>();
-        }
-        var prefill = watch.Elapsed;
-        watch.Restart();
-        for (var i = 0; i < decode; i++)
-        {
-            using var scope = NewDisposeScope();
-            next = model.Forward(CausalLM.ToInput([(int)next]), cache, lastPositionOnly: true)[0, 0].argmax().item<long>();
-        }
-        var decodeTime = watch.Elapsed;
+        var (prefill, decodeTime) = GreedyTiming.Run(model, cache, prompt, decode);
         output.WriteLine($"{name}: prefill {prompt} tokens {prompt / prefill.TotalSeconds:F0} tok/s, decode {decode / decodeTime.TotalSeconds:F1} tok/s, "
             + $"{cache.StoredLength} entries, {cache.StorageBytes / 1024.0:F0} KiB ({get_num_threads()} threads, fp32)");
         Assert.Equal(prompt + decode, cache.Length);
