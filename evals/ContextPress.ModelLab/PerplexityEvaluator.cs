@@ -123,11 +123,9 @@ public sealed class PerplexityEvaluator
             using var scope = NewDisposeScope();
             using var grad = no_grad();
             var (input, target) = ToTensors(batch);
-            var logProbs = logits(input).to_type(ScalarType.Float32).log_softmax(-1).cpu();
-            var scored = target.ge(0);
-            var picked = logProbs.gather(2, target.clamp_min(0).unsqueeze(2)).squeeze(2);
-            nll -= picked.masked_select(scored).to_type(ScalarType.Float64).sum().item<double>();
-            count += scored.sum().item<long>();
+            var (batchNll, batchCount) = NegativeLogLikelihood(logits(input), target);
+            nll += batchNll;
+            count += batchCount;
         }
         return new PerplexityResult(nll, count);
     }
@@ -143,23 +141,98 @@ public sealed class PerplexityEvaluator
     /// <summary>Mean per-token KL(dense ‖ candidate) in nats for two logits sources.</summary>
     public double KlDivergence(Func<Tensor, Tensor> dense, Func<Tensor, Tensor> candidate, IReadOnlyList<int> tokens)
     {
-        ArgumentNullException.ThrowIfNull(dense);
-        ArgumentNullException.ThrowIfNull(candidate);
-        double sum = 0;
+        using var reference = Reference(dense, tokens);
+        return Compare(reference, candidate, tokens).KlDivergence;
+    }
+
+    /// <summary>
+    /// Runs a reference (the dense model) once over <paramref name="tokens"/> and keeps its logits, so that
+    /// <see cref="Compare"/> can judge many candidates without recomputing it.
+    /// </summary>
+    public ReferenceLogits Reference(Func<Tensor, Tensor> logits, IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        var batches = new List<Tensor>();
+        try
+        {
+            foreach (var batch in Batches(tokens))
+            {
+                using var scope = NewDisposeScope();
+                using var grad = no_grad();
+                batches.Add(logits(ToTensors(batch).Input).to_type(ScalarType.Float32).cpu().DetachFromDisposeScope());
+            }
+        }
+        catch
+        {
+            batches.ForEach(t => t.Dispose());
+            throw;
+        }
+        return new ReferenceLogits(batches);
+    }
+
+    /// <summary>Perplexity of the reference itself, from its kept logits (no model pass).</summary>
+    public PerplexityResult Perplexity(ReferenceLogits reference, IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        var batches = BatchesFor(reference, tokens);
+        double nll = 0;
         long count = 0;
-        foreach (var batch in Batches(tokens))
+        for (var b = 0; b < batches.Length; b++)
+        {
+            using var scope = NewDisposeScope();
+            var (batchNll, batchCount) = NegativeLogLikelihood(reference.Batches[b], ToTensors(batches[b]).Target);
+            nll += batchNll;
+            count += batchCount;
+        }
+        return new PerplexityResult(nll, count);
+    }
+
+    /// <summary>
+    /// A candidate's perplexity and its mean per-token KL(reference ‖ candidate) in nats, from one pass of the candidate
+    /// over the same <paramref name="tokens"/> the reference was computed on.
+    /// </summary>
+    /// <exception cref="ArgumentException">The reference was computed on other windows.</exception>
+    public (PerplexityResult Perplexity, double KlDivergence) Compare(ReferenceLogits reference, Func<Tensor, Tensor> candidate, IReadOnlyList<int> tokens)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(candidate);
+        var batches = BatchesFor(reference, tokens);
+        double nll = 0;
+        double kl = 0;
+        long count = 0;
+        for (var b = 0; b < batches.Length; b++)
         {
             using var scope = NewDisposeScope();
             using var grad = no_grad();
-            var (input, target) = ToTensors(batch);
-            var p = dense(input).to_type(ScalarType.Float64).log_softmax(-1).cpu();
-            var q = candidate(input).to_type(ScalarType.Float64).log_softmax(-1).cpu();
-            var kl = (p.exp() * (p - q)).sum(-1);
-            var scored = target.ge(0);
-            sum += kl.masked_select(scored).sum().item<double>();
-            count += scored.sum().item<long>();
+            var (input, target) = ToTensors(batches[b]);
+            var logits = candidate(input);
+            var (batchNll, batchCount) = NegativeLogLikelihood(logits, target);
+            var p = reference.Batches[b].to_type(ScalarType.Float64).log_softmax(-1);
+            var q = logits.to_type(ScalarType.Float64).log_softmax(-1).cpu();
+            kl += (p.exp() * (p - q)).sum(-1).masked_select(target.ge(0)).sum().item<double>();
+            nll += batchNll;
+            count += batchCount;
         }
-        return sum / count;
+        return (new PerplexityResult(nll, count), kl / count);
+    }
+
+    private (long[] Input, long[] Target)[][] BatchesFor(ReferenceLogits reference, IReadOnlyList<int> tokens)
+    {
+        var batches = Batches(tokens).ToArray();
+        if (batches.Length != reference.Batches.Count)
+        {
+            throw new ArgumentException($"The reference covers {reference.Batches.Count} batches; these tokens make {batches.Length}.", nameof(reference));
+        }
+        return batches;
+    }
+
+    // Σ −log p(target) over the scored positions (fp32 log-softmax, fp64 sum) and their count.
+    private static (double Nll, long Count) NegativeLogLikelihood(Tensor logits, Tensor target)
+    {
+        var logProbs = logits.to_type(ScalarType.Float32).log_softmax(-1).cpu();
+        var scored = target.ge(0);
+        var picked = logProbs.gather(2, target.clamp_min(0).unsqueeze(2)).squeeze(2);
+        return (-picked.masked_select(scored).to_type(ScalarType.Float64).sum().item<double>(), scored.sum().item<long>());
     }
 
     private (Tensor Input, Tensor Target) ToTensors((long[] Input, long[] Target)[] batch)
@@ -177,5 +250,22 @@ public sealed class PerplexityEvaluator
             throw new ArgumentException($"{tokens.Count} tokens do not fill one window of {_options.WindowLength}.", nameof(tokens));
         }
         return windows.Chunk(_options.BatchSize);
+    }
+}
+
+/// <summary>A reference's logits per evaluation batch (fp32, CPU), kept for comparing candidates against it.</summary>
+public sealed class ReferenceLogits : IDisposable
+{
+    internal ReferenceLogits(IReadOnlyList<Tensor> batches) => Batches = batches;
+
+    internal IReadOnlyList<Tensor> Batches { get; }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var batch in Batches)
+        {
+            batch.Dispose();
+        }
     }
 }

@@ -115,7 +115,8 @@ int Eval()
         MaxWindows = Option("--windows") is { } w ? int.Parse(w, CultureInfo.InvariantCulture) : null,
     });
     var (withFact, control) = RetrievalTask.Build(documents, new RetrievalOptions { Cases = Int("--retrieval", 60), ContextLength = dense.Config.MaxPositionEmbeddings - 1 });
-    var densePpl = evaluator.Perplexity(dense, tokens);
+    using var denseLogits = evaluator.Reference(ids => dense.Forward(ids), tokens);
+    var densePpl = evaluator.Perplexity(denseLogits, tokens);
     var chance = RetrievalTask.Evaluate(dense, control);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"held-out: {documents.Count} documents, {densePpl.TokenCount:N0} scored tokens; retrieval: {withFact.Count} cases, dense without the fact (chance) {chance.Accuracy:P1} exact / {chance.DigitAccuracy:P1} digits / code NLL {chance.CodeNll:0.000} nats per digit"));
     Console.WriteLine();
@@ -125,7 +126,8 @@ int Eval()
     foreach (var candidateDir in candidates)
     {
         using var candidate = CausalLM.FromPretrained(candidateDir);
-        Row(candidateDir, candidate, evaluator.Perplexity(candidate, tokens), evaluator.KlDivergence(dense, candidate, tokens));
+        var (ppl, kl) = evaluator.Compare(denseLogits, ids => candidate.Forward(ids), tokens);
+        Row(candidateDir, candidate, ppl, kl);
     }
     if (args.Contains("--kv"))
     {
@@ -156,7 +158,8 @@ void KvRows(CausalLM dense, int[] tokens, IReadOnlyList<RetrievalCase> withFact)
         FirstScoredPosition = prefill,
     });
     var configurations = KvCacheEvaluation.TableConfigurations(Double("--kv-evict", 0.5));
-    Func<Tensor, Tensor> denseLogits = KvCacheEvaluation.Logits(dense, configurations[0].Options, prefill);
+    long denseBytes = 0;
+    using var denseLogits = kvEvaluator.Reference(KvCacheEvaluation.Logits(dense, configurations[0].Options, prefill, b => denseBytes = b), tokens);
     var densePpl = kvEvaluator.Perplexity(denseLogits, tokens);
     Console.WriteLine();
     Console.WriteLine($"KV cache, {kvEvaluator.Windows(tokens).Count} windows: {prefill} tokens prefilled, {window - prefill} decoded one at a time and scored ({densePpl.TokenCount:N0} tokens).");
@@ -165,10 +168,11 @@ void KvRows(CausalLM dense, int[] tokens, IReadOnlyList<RetrievalCase> withFact)
     Console.WriteLine("|---|---|---|---|---|---|---|---|");
     foreach (var (name, options) in configurations)
     {
-        long bytes = 0;
+        // The dense row is the reference itself: no second decode.
+        var isReference = options.Kind == ContextPress.Predictor.Caching.KvCacheKind.Dense;
+        var bytes = denseBytes;
         var logits = KvCacheEvaluation.Logits(dense, options, prefill, b => bytes = b);
-        var ppl = kvEvaluator.Perplexity(logits, tokens);
-        var kl = kvEvaluator.KlDivergence(denseLogits, logits, tokens);
+        var (ppl, kl) = isReference ? (densePpl, 0.0) : kvEvaluator.Compare(denseLogits, logits, tokens);
         var retrieval = RetrievalTask.Evaluate(dense, withFact, (m, capacity) => ContextPress.Predictor.Caching.KvCacheFactory.Create(m, options, capacity));
         var delta = (ppl.Perplexity / densePpl.Perplexity - 1) * 100;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

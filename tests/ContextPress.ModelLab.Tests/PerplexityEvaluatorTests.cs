@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using ContextPress.Predictor;
 
 namespace ContextPress.ModelLab.Tests;
@@ -38,6 +39,24 @@ public sealed class PerplexityEvaluatorTests
 
         Assert.Equal(0, self, 1e-9);
         Assert.True(damped > 1e-3, $"KL to damped logits {damped}");
+    }
+
+    [Fact]
+    public void A_kept_reference_gives_the_same_perplexity_and_kl_as_running_both_models_again()
+    {
+        using var model = CausalLM.FromPretrained(ShippedModel.Directory);
+        var tokens = ByteCorpus.ToTokens(ByteCorpus.ReadDocuments(ShippedModel.HeldOutPath));
+        var evaluator = new PerplexityEvaluator(new PerplexityEvaluatorOptions { MaxWindows = 3, BatchSize = 2 });
+        Func<Tensor, Tensor> damped = ids => model.Forward(ids) / 2;
+
+        using var reference = evaluator.Reference(ids => model.Forward(ids), tokens);
+        var (ppl, kl) = evaluator.Compare(reference, damped, tokens);
+
+        Assert.Equal(evaluator.Perplexity(model, tokens).Perplexity, evaluator.Perplexity(reference, tokens).Perplexity, 1e-9);
+        Assert.Equal(evaluator.Perplexity(damped, tokens).Perplexity, ppl.Perplexity, 1e-9);
+        Assert.True(kl > 1e-3, $"KL to damped logits {kl}");
+        var other = new PerplexityEvaluator(new PerplexityEvaluatorOptions { MaxWindows = 5, BatchSize = 2 });
+        Assert.Throws<ArgumentException>(() => other.Compare(reference, damped, tokens));
     }
 
     [Fact]
